@@ -1,0 +1,24 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod aws;
+mod dotenv;
+pub mod env;
+pub mod error;
+pub mod session;
+pub mod signed;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
+
+pub use aws_types::SdkConfig;
+pub use env::Env;
+pub use error::{Error, Kind, Surface};
+pub use session::{Session, SessionHeader};
+pub use signed::SignedClient;
+
+/// The items most services use, for `use updraft_core::prelude::*`.
+pub mod prelude {
+    pub use crate::error::{Kind, Surface};
+    pub use crate::{Env, Error, SdkConfig, Session, SessionHeader, SignedClient};
+}

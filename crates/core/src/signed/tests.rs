@@ -1,0 +1,169 @@
+use super::*;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_types::region::Region;
+
+fn config() -> SdkConfig {
+    SdkConfig::builder()
+        .region(Region::new("us-east-1"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+            None,
+            "test",
+        )))
+        .build()
+}
+
+fn example() -> SignedClient {
+    SignedClient::builder(&config(), "service")
+        .endpoint("https://example.amazonaws.com")
+        .build()
+        .unwrap()
+}
+
+#[test]
+#[allow(
+    clippy::duration_suboptimal_units,
+    reason = "the test vector's time is given in epoch seconds"
+)]
+fn signs_the_aws_get_vanilla_test_vector() {
+    // From the AWS SigV4 test suite, case `get-vanilla`: GET / at 20150830T123600Z.
+    let client = example();
+    let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+    let credentials = Credentials::new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        None,
+        None,
+        "test",
+    );
+    let uri = client.resolve("/").unwrap();
+    let signed = client
+        .sign(
+            &Method::GET,
+            &uri,
+            &HeaderMap::new(),
+            &Bytes::new(),
+            &credentials,
+            time,
+        )
+        .unwrap();
+    assert_eq!(signed.headers()["x-amz-date"], "20150830T123600Z");
+    assert_eq!(
+        signed.headers()["authorization"],
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+         SignedHeaders=host;x-amz-date, \
+         Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+    );
+}
+
+#[test]
+fn session_tokens_are_sent_and_secrets_are_not() {
+    let client = example();
+    let credentials = Credentials::new("AKID", "top-secret", Some("token-1".into()), None, "t");
+    let uri = client.resolve("/").unwrap();
+    let signed = client
+        .sign(
+            &Method::GET,
+            &uri,
+            &HeaderMap::new(),
+            &Bytes::new(),
+            &credentials,
+            SystemTime::now(),
+        )
+        .unwrap();
+    assert_eq!(signed.headers()["x-amz-security-token"], "token-1");
+    assert!(!format!("{signed:?}").contains("top-secret"));
+}
+
+#[test]
+fn paths_join_the_endpoint_base_path() {
+    let api = SignedClient::builder(&config(), "execute-api")
+        .endpoint("https://abc.execute-api.us-east-1.amazonaws.com/prod/")
+        .build()
+        .unwrap();
+    assert_eq!(
+        api.resolve("/orders?x=1").unwrap().to_string(),
+        "https://abc.execute-api.us-east-1.amazonaws.com/prod/orders?x=1"
+    );
+    assert_eq!(
+        api.resolve("orders").unwrap().to_string(),
+        "https://abc.execute-api.us-east-1.amazonaws.com/prod/orders"
+    );
+    assert_eq!(
+        api.resolve("https://other.example.com/x")
+            .unwrap()
+            .to_string(),
+        "https://other.example.com/x"
+    );
+    assert!(api.resolve("/bad path").is_err());
+    assert!(api.resolve("ftp://x/").is_err());
+}
+
+#[test]
+fn endpoints_come_from_config_then_the_default() {
+    let sqs = SignedClient::new(&config(), "sqs").unwrap();
+    assert_eq!(
+        sqs.endpoint().to_string(),
+        "https://sqs.us-east-1.amazonaws.com/"
+    );
+    let configured = config()
+        .to_builder()
+        .endpoint_url("http://127.0.0.1:9")
+        .build();
+    assert_eq!(
+        SignedClient::new(&configured, "sqs")
+            .unwrap()
+            .endpoint()
+            .to_string(),
+        "http://127.0.0.1:9/"
+    );
+    let china = SignedClient::builder(&config(), "sqs")
+        .region("cn-north-1")
+        .build()
+        .unwrap();
+    assert_eq!(
+        china.endpoint().host(),
+        Some("sqs.cn-north-1.amazonaws.com.cn")
+    );
+}
+
+#[test]
+fn builder_errors_are_typed() {
+    let no_region = SdkConfig::builder().build();
+    assert!(matches!(
+        SignedClient::new(&no_region, "sqs"),
+        Err(Error::MissingRegion { .. })
+    ));
+    let no_credentials = SdkConfig::builder()
+        .region(Region::new("us-east-1"))
+        .build();
+    assert!(matches!(
+        SignedClient::new(&no_credentials, "sqs"),
+        Err(Error::Credentials { .. })
+    ));
+    assert!(matches!(
+        SignedClient::builder(&config(), "sqs")
+            .endpoint("not a url")
+            .build(),
+        Err(Error::InvalidRequest { .. })
+    ));
+}
+
+#[test]
+fn backoff_stays_under_its_ceiling() {
+    let client = example();
+    for attempt in 1..10 {
+        assert!(client.backoff(attempt) <= client.inner.retry.max_backoff());
+    }
+}
+
+#[test]
+fn retry_classification() {
+    assert!(is_retryable_status(503) && is_retryable_status(429));
+    assert!(!is_retryable_status(400) && !is_retryable_status(404));
+    assert!(is_throttling(Some("ThrottlingException")));
+    assert!(!is_throttling(Some("ValidationException")) && !is_throttling(None));
+    assert!(is_expired(Some("ExpiredToken")));
+}

@@ -1,0 +1,117 @@
+//! Helpers for tests that talk to the local servers `cargo xtask servers start` runs.
+//!
+//! The servers' addresses, dummy credentials and region are in one env file that xtask writes
+//! (`target/updraft-servers/env`) and names in `UPDRAFT_SERVERS_ENV` when it runs the tests.
+//! A test that needs them and finds no file fails and says to run `cargo xtask test`: it never
+//! passes without having talked to a server.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aws_types::SdkConfig;
+
+use crate::{Env, Error};
+
+/// The variable that names the servers' env file.
+pub const SERVERS_ENV_VAR: &str = "UPDRAFT_SERVERS_ENV";
+
+/// Where the servers' env file is: `UPDRAFT_SERVERS_ENV`, else `target/updraft-servers/env`
+/// in the workspace that contains the current directory.
+#[must_use]
+pub fn servers_env_path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(SERVERS_ENV_VAR) {
+        return Some(PathBuf::from(path));
+    }
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())?;
+    start
+        .ancestors()
+        .map(|dir| dir.join("target/updraft-servers/env"))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The variables of the running local servers, and nothing else.
+///
+/// # Errors
+///
+/// [`Error::MissingVar`] naming [`SERVERS_ENV_VAR`] when no env file is found, and
+/// [`Error::DotEnv`] when it cannot be read.
+pub fn try_servers_env() -> Result<Env, Error> {
+    let path = servers_env_path().ok_or_else(|| Error::MissingVar {
+        name: format!("{SERVERS_ENV_VAR} (no local servers are running: run `cargo xtask test`, or `cargo xtask servers start` first)"),
+    })?;
+    read_file(&path)
+}
+
+fn read_file(path: &Path) -> Result<Env, Error> {
+    Ok(Env::from_pairs(crate::dotenv::read(path)?))
+}
+
+/// The variables of the running local servers.
+///
+/// # Panics
+///
+/// When no servers are running, with a message that says to run `cargo xtask test`.
+#[must_use]
+pub fn servers_env() -> Env {
+    match try_servers_env() {
+        Ok(env) => env,
+        Err(e) => panic!("this test needs the local servers: {e}"),
+    }
+}
+
+/// The AWS configuration that reaches the local servers.
+///
+/// # Panics
+///
+/// When no servers are running, or their env file is malformed.
+pub async fn aws_config() -> SdkConfig {
+    match crate::aws::ConfigLoader::new()
+        .env(servers_env())
+        .load()
+        .await
+    {
+        Ok(config) => config,
+        Err(e) => panic!("the local servers' env file does not configure AWS: {e}"),
+    }
+}
+
+/// A name no other test in this run uses, for queues, tables, databases and topics.
+///
+/// Names start with `prefix`, hold only `[a-z0-9-]`, and stay under 64 characters.
+#[must_use]
+pub fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mut name = format!("{prefix}-{}-{n}-{nanos:x}", std::process::id());
+    name.truncate(63);
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_names_differ() {
+        let a = unique_name("queue");
+        let b = unique_name("queue");
+        assert_ne!(a, b);
+        assert!(a.starts_with("queue-") && a.len() < 64);
+    }
+
+    #[test]
+    fn a_missing_file_says_what_to_run() {
+        let err = read_file(Path::new("/nonexistent/updraft-servers/env")).unwrap_err();
+        assert!(matches!(err, Error::DotEnv { .. }));
+        let message = Error::MissingVar {
+            name: SERVERS_ENV_VAR.into(),
+        }
+        .to_string();
+        assert!(message.contains(SERVERS_ENV_VAR));
+    }
+}
