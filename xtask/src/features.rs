@@ -1,0 +1,194 @@
+//! The facade's feature table, generated from the `## ` comments in `facade/Cargo.toml`.
+//!
+//! A comment block right above a key of `[features]` documents that feature; one above
+//! `updraft-core` in `[dependencies]` documents the always-on core. The table goes between
+//! `<!-- features:start -->` and `<!-- features:end -->` in `facade/README.md` (the facade's
+//! crate docs) and in the workspace `README.md`. `cargo xtask features` rewrites both;
+//! `cargo xtask test` fails when either is stale.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::{Result, fail};
+
+const START: &str = "<!-- features:start -->";
+const END: &str = "<!-- features:end -->";
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The feature, or `None` for the always-on core.
+    pub feature: Option<String>,
+    /// What it brings.
+    pub doc: String,
+    /// Whether it enables a crate of its own name.
+    pub has_crate: bool,
+}
+
+/// Reads the documented rows of a facade manifest.
+pub fn rows(manifest: &str) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let mut section = "";
+    let mut doc: Vec<&str> = Vec::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            section = line;
+            doc.clear();
+        } else if let Some(text) = line.strip_prefix("##") {
+            doc.push(text.trim());
+        } else if let Some((key, value)) = line.split_once('=') {
+            // `updraft-core.workspace = true` is a dotted key: the name is its first part.
+            let key = key
+                .trim()
+                .trim_matches('"')
+                .split('.')
+                .next()
+                .unwrap_or_default();
+            let text = doc.join(" ");
+            doc.clear();
+            match section {
+                "[features]" if key != "default" => {
+                    if text.is_empty() {
+                        return Err(fail(format!(
+                            "facade/Cargo.toml: feature `{key}` has no `## ` comment to document it"
+                        )));
+                    }
+                    rows.push(Row {
+                        feature: Some(key.to_owned()),
+                        doc: text,
+                        has_crate: value.contains(&format!("dep:updraft-{key}")),
+                    });
+                }
+                "[dependencies]" if key == "updraft-core" && !text.is_empty() => rows.push(Row {
+                    feature: None,
+                    doc: text,
+                    has_crate: true,
+                }),
+                _ => {}
+            }
+        } else if line.is_empty() {
+            doc.clear();
+        }
+    }
+    Ok(rows)
+}
+
+/// The markdown table for `rows`.
+pub fn table(rows: &[Row]) -> String {
+    let mut text =
+        String::from("| feature | crate | module | what it brings |\n|---|---|---|---|\n");
+    for row in rows {
+        let (feature, krate, module) = match (&row.feature, row.has_crate) {
+            (None, _) => (
+                "*(always)*".to_owned(),
+                "`updraft-core`".to_owned(),
+                "`updraft::core`".to_owned(),
+            ),
+            (Some(f), true) => (
+                format!("`{f}`"),
+                format!("`updraft-{f}`"),
+                format!("`updraft::{}`", f.replace('-', "_")),
+            ),
+            (Some(f), false) => (format!("`{f}`"), String::new(), String::new()),
+        };
+        let _ = writeln!(text, "| {feature} | {krate} | {module} | {} |", row.doc);
+    }
+    text
+}
+
+/// `text` with the part between the markers replaced by `table`.
+pub fn splice(text: &str, table: &str) -> Result<String> {
+    let start = text
+        .find(START)
+        .ok_or_else(|| fail(format!("no `{START}` marker")))?
+        + START.len();
+    let end = text[start..]
+        .find(END)
+        .ok_or_else(|| fail(format!("no `{END}` marker")))?
+        + start;
+    Ok(format!("{}\n{}{}", &text[..start], table, &text[end..]))
+}
+
+/// Regenerates the tables, or with `check` only reports the stale ones.
+pub fn run(root: &Path, check: bool) -> Result<()> {
+    let manifest = std::fs::read_to_string(root.join("facade/Cargo.toml"))?;
+    let table = table(&rows(&manifest)?);
+    let mut stale = Vec::new();
+    for file in ["facade/README.md", "README.md"] {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path)?;
+        let fresh = splice(&text, &table).map_err(|e| fail(format!("{file}: {e}")))?;
+        if fresh != text {
+            if check {
+                stale.push(file);
+            } else {
+                std::fs::write(&path, fresh)?;
+                eprintln!("xtask: updated the feature table in {file}");
+            }
+        }
+    }
+    if stale.is_empty() {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "the feature table is stale in {}: run `cargo xtask features`",
+            stale.join(", ")
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = r#"
+[dependencies]
+## AWS config, `.env`, the Session.
+updraft-core.workspace = true
+updraft-sns = { workspace = true, optional = true }
+
+[features]
+default = []
+## Everything.
+full = ["sns"]
+## Typed SNS publishing,
+## with FIFO.
+sns = ["dep:updraft-sns"]
+"#;
+
+    #[test]
+    fn reads_documented_features() {
+        let rows = rows(MANIFEST).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].feature, None);
+        assert_eq!(rows[2].doc, "Typed SNS publishing, with FIFO.");
+        assert!(rows[2].has_crate && !rows[1].has_crate);
+        let table = table(&rows);
+        assert!(
+            table.contains(
+                "| `sns` | `updraft-sns` | `updraft::sns` | Typed SNS publishing, with FIFO. |"
+            ),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn an_undocumented_feature_is_an_error() {
+        let err = rows("[features]\nsns = [\"dep:updraft-sns\"]\n").unwrap_err();
+        assert!(err.to_string().contains("`sns`"));
+    }
+
+    #[test]
+    fn splicing_replaces_only_between_markers() {
+        let text = format!("before\n{START}\nold\n{END}\nafter\n");
+        let out = splice(&text, "new\n").unwrap();
+        assert_eq!(out, format!("before\n{START}\nnew\n{END}\nafter\n"));
+        assert_eq!(
+            splice(&out, "new\n").unwrap(),
+            out,
+            "splicing is idempotent"
+        );
+        assert!(splice("no markers", "x").is_err());
+    }
+}

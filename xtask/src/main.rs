@@ -1,0 +1,66 @@
+//! `cargo xtask <command>`: see `cargo xtask help`.
+
+use std::process::ExitCode;
+
+use xtask::servers::{self, Layout};
+use xtask::{Result, demo, fail, features, process, test};
+
+const USAGE: &str = "\
+cargo xtask <command>
+
+  test                     run everything CI runs: fmt, the tests against real local servers,
+                           clippy, docs, the feature table and feature-isolation checks
+  demo                     start the servers and run examples/quickstart against them
+  servers start|stop|status
+                           manage the local servers (DynamoDB Local, moto, SecantusDB, PostgreSQL)
+  features [--check]       regenerate (or check) the facade's feature table
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let layout = Layout::discover();
+    let result = match args.as_slice() {
+        ["test"] => run_test(&layout),
+        ["demo"] => demo::run(&layout),
+        ["servers", "start"] => servers::start(&layout).map(|_| {
+            eprintln!("xtask: env file: {}", layout.env_file().display());
+        }),
+        ["servers", "stop"] => servers::stop(&layout).map(|()| eprintln!("xtask: servers stopped")),
+        ["servers", "status"] => servers::status(&layout),
+        ["features"] => features::run(&layout.root, false),
+        ["features", "--check"] => features::run(&layout.root, true),
+        [] | ["help" | "--help" | "-h"] => {
+            eprint!("{USAGE}");
+            Ok(())
+        }
+        other => Err(fail(format!(
+            "unknown command `{}`\n\n{USAGE}",
+            other.join(" ")
+        ))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            if process::was_interrupted() {
+                ExitCode::from(130)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn run_test(layout: &Layout) -> Result<()> {
+    let tally = test::run(layout)?;
+    if !tally.failures.is_empty() {
+        eprintln!("xtask: failed: {}", tally.failures.join(", "));
+    }
+    eprintln!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed == 0 {
+        Ok(())
+    } else {
+        Err(fail("the suite failed"))
+    }
+}
