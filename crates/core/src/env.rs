@@ -333,6 +333,47 @@ mod tests {
     }
 
     #[test]
+    fn a_dotenv_file_fills_in_but_never_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(
+            &path,
+            "PORT=9000\nAWS_REGION=eu-west-1\n# a comment\nexport TOKEN='s3cret'\n",
+        )
+        .unwrap();
+        let env = Env::from_pairs([("PORT", "8080")])
+            .with_file(&path)
+            .unwrap();
+        assert_eq!(env.get("PORT"), Some("8080"), "the set variable wins");
+        assert_eq!(env.get("AWS_REGION"), Some("eu-west-1"));
+        assert_eq!(env.source("AWS_REGION"), Some(&Source::File(path.clone())));
+        assert_eq!(
+            env.source("PORT"),
+            Some(&Source::Code),
+            "not replaced by the file"
+        );
+        assert_eq!(env.get("TOKEN"), Some("s3cret"));
+        assert!(!format!("{env:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn a_malformed_or_missing_dotenv_file_is_a_typed_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "GOOD=1\nBAD LINE WITH 'secret\n").unwrap();
+        let err = Env::default().with_file(&path).unwrap_err();
+        assert!(matches!(err, Error::DotEnv { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains("line 2") && !err.to_string().contains("secret"),
+            "{err}"
+        );
+        assert!(matches!(
+            Env::load_from(dir.path().join("missing.env")),
+            Err(Error::DotEnv { .. })
+        ));
+    }
+
+    #[test]
     fn require_names_the_missing_variable() {
         let env = Env::from_pairs([("EMPTY", "  ")]);
         let err = env.require("EMPTY").unwrap_err();
