@@ -179,7 +179,7 @@ pub enum Error {
     Credentials {
         /// The provider's error.
         #[source]
-        source: aws_credential_types::provider::error::CredentialsError,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// A raw request was malformed before it was sent (bad URI, header or endpoint).
@@ -198,7 +198,7 @@ pub enum Error {
         service: String,
         /// The signer's error.
         #[source]
-        source: aws_sigv4::http_request::SigningError,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// The endpoint could not be reached: refused, reset, or a DNS or TLS failure.

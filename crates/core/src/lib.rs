@@ -1,24 +1,34 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "aws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub mod aws;
 mod dotenv;
 pub mod env;
 pub mod error;
 pub mod session;
+#[cfg(feature = "aws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub mod signed;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
+#[cfg(feature = "aws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub use aws_types::SdkConfig;
 pub use env::Env;
 pub use error::{Error, Kind, Surface};
 pub use session::{Session, SessionHeader};
+#[cfg(feature = "aws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub use signed::SignedClient;
 
 /// The items most services use, for `use updraft_core::prelude::*`.
 pub mod prelude {
     pub use crate::error::{Kind, Surface};
-    pub use crate::{Env, Error, SdkConfig, Session, SessionHeader, SignedClient};
+    pub use crate::{Env, Error, Session, SessionHeader};
+    #[cfg(feature = "aws")]
+    pub use crate::{SdkConfig, SignedClient};
 }

@@ -8,8 +8,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use aws_types::SdkConfig;
-
 use crate::{Env, Error};
 
 /// The variable that names the servers' env file.
@@ -66,7 +64,8 @@ pub fn servers_env() -> Env {
 /// # Panics
 ///
 /// When no servers are running, or their env file is malformed.
-pub async fn aws_config() -> SdkConfig {
+#[cfg(feature = "aws")]
+pub async fn aws_config() -> crate::SdkConfig {
     match crate::aws::ConfigLoader::new()
         .env(servers_env())
         .load()

@@ -37,7 +37,9 @@ impl CredentialsCache {
             .provider
             .provide_credentials()
             .await
-            .map_err(|source| Error::Credentials { source })?;
+            .map_err(|source| Error::Credentials {
+                source: Box::new(source),
+            })?;
         *current = Some(credentials.clone());
         Ok(credentials)
     }

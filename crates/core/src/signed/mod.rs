@@ -135,9 +135,9 @@ impl SignedClientBuilder {
         let provider = config
             .credentials_provider()
             .ok_or_else(|| Error::Credentials {
-                source: CredentialsError::not_loaded(
+                source: Box::new(CredentialsError::not_loaded(
                     "the configuration has no credentials provider",
-                ),
+                )),
             })?;
         let timeouts = config
             .timeout_config()
@@ -377,9 +377,9 @@ impl SignedClient {
         let mut request = request
             .body(body.clone())
             .map_err(|e| self.invalid(&e.to_string()))?;
-        let signing_error = |source| Error::Signing {
+        let signing_error = |source: aws_sigv4::http_request::SigningError| Error::Signing {
             service: self.inner.service.clone(),
-            source,
+            source: Box::new(source),
         };
         let identity: Identity = credentials.clone().into();
         let mut settings = SigningSettings::default();
