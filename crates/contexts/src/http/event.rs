@@ -1,0 +1,348 @@
+//! From a Lambda HTTP event to the `http::Request` the router sees, without panicking.
+//!
+//! `lambda_http`'s own conversion `expect`s on invalid base64 bodies and on `Host` headers that
+//! make no URL, and puts the API stage back into the path. This one answers 400 for the first
+//! two and gives the router the path without the stage:
+//!
+//! | source | path the router sees |
+//! |---|---|
+//! | REST API (v1) | `path`, which API Gateway gives without the stage |
+//! | HTTP API (v2), Function URL | `rawPath`, without a named stage that API Gateway leaves in it |
+//! | ALB, VPC Lattice | `path` |
+//!
+//! A custom-domain base path stays; [`super::App::strip_prefixes`] removes it.
+
+use aws_lambda_events::encodings::Body as EventBody;
+use aws_lambda_events::query_map::QueryMap;
+use axum::body::Body;
+use base64::Engine as _;
+use http::{HeaderMap, HeaderValue, Method, Request, header};
+use lambda_http::request::{LambdaRequest, RequestContext};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+use super::problem::ApiError;
+
+/// The largest total size of the request headers: the limit of an ALB, which is above API
+/// Gateway's.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Where an HTTP request came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EventSource {
+    /// An Application Load Balancer.
+    Alb,
+    /// An API Gateway REST API (payload format 1.0).
+    RestApi,
+    /// An API Gateway HTTP API (payload format 2.0).
+    HttpApi,
+    /// A Lambda function URL (payload format 2.0).
+    FunctionUrl,
+    /// A VPC Lattice service (version 2).
+    VpcLattice,
+    /// The local HTTP server, outside Lambda.
+    Local,
+}
+
+impl EventSource {
+    /// A short name for logs: `alb`, `rest-api`, `http-api`, `function-url`, `vpc-lattice`, `local`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventSource::Alb => "alb",
+            EventSource::RestApi => "rest-api",
+            EventSource::HttpApi => "http-api",
+            EventSource::FunctionUrl => "function-url",
+            EventSource::VpcLattice => "vpc-lattice",
+            EventSource::Local => "local",
+        }
+    }
+}
+
+/// Characters to escape in a path API Gateway already decoded (REST `path`).
+const DECODED_PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// Characters to escape in a raw path, where `%` already starts an escape.
+const RAW_PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+struct Parts {
+    method: Method,
+    path: String,
+    query: String,
+    headers: HeaderMap,
+    body: Option<String>,
+    base64: bool,
+    context: RequestContext,
+}
+
+/// Converts an event; on failure returns the source anyway, so the error can be answered in
+/// the source's response format.
+pub(crate) fn to_request(event: LambdaRequest) -> (EventSource, Result<Request<Body>, ApiError>) {
+    let (source, parts) = match event {
+        LambdaRequest::ApiGatewayV1(ag) => {
+            let mut headers = ag.multi_value_headers;
+            headers.extend(ag.headers);
+            let query = if ag.multi_value_query_string_parameters.is_empty() {
+                ag.query_string_parameters
+            } else {
+                ag.multi_value_query_string_parameters
+            };
+            let path = ag.path.unwrap_or_default();
+            (
+                EventSource::RestApi,
+                Parts {
+                    method: ag.http_method,
+                    path: utf8_percent_encode(&path, DECODED_PATH).to_string(),
+                    query: query.to_query_string(),
+                    headers,
+                    body: ag.body,
+                    base64: ag.is_base64_encoded,
+                    context: RequestContext::ApiGatewayV1(ag.request_context),
+                },
+            )
+        }
+        LambdaRequest::ApiGatewayV2(ag) => {
+            let source = if ag
+                .request_context
+                .domain_name
+                .as_deref()
+                .is_some_and(|d| d.contains(".lambda-url."))
+            {
+                EventSource::FunctionUrl
+            } else {
+                EventSource::HttpApi
+            };
+            let raw = ag.raw_path.unwrap_or_default();
+            let path = without_stage(&raw, ag.request_context.stage.as_deref());
+            let mut headers = ag.headers;
+            if let Some(cookies) = ag.cookies.filter(|c| !c.is_empty())
+                && let Ok(value) = HeaderValue::from_str(&cookies.join("; "))
+            {
+                headers.insert(header::COOKIE, value);
+            }
+            (
+                source,
+                Parts {
+                    method: ag.request_context.http.method.clone(),
+                    path: utf8_percent_encode(path, RAW_PATH).to_string(),
+                    query: ag.raw_query_string.unwrap_or_default(),
+                    headers,
+                    body: ag.body,
+                    base64: ag.is_base64_encoded,
+                    context: RequestContext::ApiGatewayV2(ag.request_context),
+                },
+            )
+        }
+        LambdaRequest::Alb(alb) => {
+            let mut headers = alb.multi_value_headers;
+            headers.extend(alb.headers);
+            let query = if alb.multi_value_query_string_parameters.is_empty() {
+                alb.query_string_parameters
+            } else {
+                alb.multi_value_query_string_parameters
+            };
+            (
+                EventSource::Alb,
+                Parts {
+                    method: alb.http_method,
+                    path: utf8_percent_encode(&alb.path.unwrap_or_default(), RAW_PATH).to_string(),
+                    query: reencode(&query),
+                    headers,
+                    body: alb.body,
+                    base64: alb.is_base64_encoded,
+                    context: RequestContext::Alb(alb.request_context),
+                },
+            )
+        }
+        LambdaRequest::VpcLatticeV2(lattice) => (
+            EventSource::VpcLattice,
+            Parts {
+                method: lattice.method.unwrap_or(Method::GET),
+                path: utf8_percent_encode(&lattice.path.unwrap_or_default(), RAW_PATH).to_string(),
+                query: reencode(&lattice.query_string_parameters),
+                headers: lattice.headers,
+                body: lattice.body,
+                base64: lattice.is_base64_encoded,
+                context: RequestContext::VpcLattice(lattice.request_context),
+            },
+        ),
+        _ => {
+            return (
+                EventSource::HttpApi,
+                Err(ApiError::bad_request(
+                    "this function serves HTTP events only",
+                )),
+            );
+        }
+    };
+    (source, build(source, parts))
+}
+
+fn build(source: EventSource, parts: Parts) -> Result<Request<Body>, ApiError> {
+    let header_bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return Err(ApiError::new(
+            http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!("the request headers are over {MAX_HEADER_BYTES} bytes"),
+        ));
+    }
+    let body = match (parts.body, parts.base64) {
+        (None, _) => Body::empty(),
+        (Some(text), false) => Body::from(text),
+        (Some(text), true) => Body::from(
+            base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .map_err(|_| ApiError::bad_request("the request body is not valid base64"))?,
+        ),
+    };
+    let path = if parts.path.starts_with('/') {
+        parts.path
+    } else {
+        format!("/{}", parts.path)
+    };
+    let uri = if parts.query.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", parts.query)
+    };
+    let mut request = Request::builder()
+        .method(parts.method)
+        .uri(&uri)
+        .body(body)
+        .map_err(|_| ApiError::bad_request("the request path or query is not a valid URI"))?;
+    *request.headers_mut() = parts.headers;
+    request.extensions_mut().insert(parts.context);
+    request.extensions_mut().insert(source);
+    Ok(request)
+}
+
+/// `raw` without a leading `/<stage>` segment, for a named (not `$default`) stage.
+fn without_stage<'a>(raw: &'a str, stage: Option<&str>) -> &'a str {
+    let Some(stage) = stage.filter(|s| !s.is_empty() && *s != "$default") else {
+        return raw;
+    };
+    match raw.strip_prefix('/').and_then(|r| r.strip_prefix(stage)) {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => raw,
+    }
+}
+
+/// Decodes a map of still-encoded values (ALB, Lattice) and encodes it again, canonically.
+fn reencode(query: &QueryMap) -> String {
+    let decode = |s: &str| {
+        let plus_as_space = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&plus_as_space)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(query.iter().map(|(k, v)| (decode(k), decode(v))))
+        .finish()
+}
+
+/// Turns a response body into the event encoding: text when the content type is textual,
+/// base64 otherwise (as `lambda_http` decides).
+pub(crate) fn response_body(headers: &HeaderMap, bytes: Vec<u8>) -> Option<EventBody> {
+    if bytes.is_empty() {
+        return None;
+    }
+    if headers.contains_key(header::CONTENT_ENCODING) || !is_text(headers) {
+        return Some(EventBody::Binary(bytes));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(EventBody::Text(text)),
+        Err(e) => Some(EventBody::Binary(e.into_bytes())),
+    }
+}
+
+fn is_text(headers: &HeaderMap) -> bool {
+    let Some(content_type) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    mime.starts_with("text/")
+        || matches!(
+            mime.as_str(),
+            "application/json"
+                | "application/javascript"
+                | "application/xml"
+                | "application/x-www-form-urlencoded"
+                | "application/graphql"
+        )
+        || mime.ends_with("+json")
+        || mime.ends_with("+xml")
+        || mime.ends_with("+yaml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_stages_are_stripped_from_raw_paths() {
+        assert_eq!(without_stage("/prod/hello", Some("prod")), "/hello");
+        assert_eq!(without_stage("/prod", Some("prod")), "/");
+        assert_eq!(
+            without_stage("/production/x", Some("prod")),
+            "/production/x"
+        );
+        assert_eq!(without_stage("/hello", Some("$default")), "/hello");
+        assert_eq!(without_stage("/hello", None), "/hello");
+    }
+
+    #[test]
+    fn response_bodies_are_text_or_binary_by_content_type() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+        assert!(matches!(
+            response_body(&headers, b"{}".to_vec()),
+            Some(EventBody::Text(_))
+        ));
+        headers.insert(header::CONTENT_TYPE, "image/png".parse().unwrap());
+        assert!(matches!(
+            response_body(&headers, vec![0x89, 0x50]),
+            Some(EventBody::Binary(_))
+        ));
+        headers.insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
+        assert!(
+            matches!(
+                response_body(&headers, vec![0xff, 0xfe]),
+                Some(EventBody::Binary(_))
+            ),
+            "text that is not UTF-8 is not lost"
+        );
+        assert!(response_body(&headers, Vec::new()).is_none());
+    }
+}

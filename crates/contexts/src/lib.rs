@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod error;
+pub mod http;
+pub mod lambda;
+pub mod logging;
+
+pub use axum;
+pub use error::Error;
+pub use lambda_http;
+pub use lambda_runtime;
+
+/// The items most services use, for `use updraft_contexts::prelude::*`.
+pub mod prelude {
+    pub use crate::http::{
+        ApiError, ApiResult, App, CurrentSession, ValidJson, ValidPath, ValidQuery,
+    };
+}
