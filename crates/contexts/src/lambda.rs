@@ -27,6 +27,7 @@ fn check(env: &Env) -> Result<(), Error> {
         env.require(name)?;
     }
     env.parse::<i32>("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")?;
+    env.parse::<http::Uri>("AWS_LAMBDA_RUNTIME_API")?;
     Ok(())
 }
 
@@ -48,6 +49,10 @@ mod tests {
             err.to_string().contains("AWS_LAMBDA_FUNCTION_VERSION"),
             "{err}"
         );
+        let mut api = complete;
+        api[0].1 = "not a uri at all";
+        let err = check(&Env::from_pairs(api)).unwrap_err();
+        assert!(err.to_string().contains("AWS_LAMBDA_RUNTIME_API"), "{err}");
         let mut bad = complete;
         bad[2].1 = "lots";
         let err = check(&Env::from_pairs(bad)).unwrap_err();

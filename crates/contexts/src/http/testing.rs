@@ -15,7 +15,7 @@
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! let app = App::new(Router::new().route("/hello", get(|| async { "hi" })))
 //!     .env(updraft_core::Env::default())
-//!     .strip_prefixes(["/orders"]) // the base path of the custom-domain sample
+//!     .strip_prefixes(["/shop"]) // the base path of the custom-domain sample
 //!     .into_lambda_service()?;
 //! for (name, event) in Event::every_source() {
 //!     let response = invoke(&app, event.method("GET").path("/hello").to_bytes()).await.unwrap();
@@ -76,11 +76,11 @@ impl Event {
         Self::fixture(EventSource::RestApi, REST_API)
     }
 
-    /// A REST API event through custom domain `api.example.com`, base path mapping `orders`.
+    /// A REST API event through custom domain `api.example.com`, base path mapping `shop`.
     pub fn rest_api_custom_domain() -> Self {
         let mut event = Self::fixture(EventSource::RestApi, REST_API_CUSTOM_DOMAIN);
         event.stage = None;
-        event.base_path = Some("/orders".into());
+        event.base_path = Some("/shop".into());
         event
     }
 

@@ -5,6 +5,12 @@
 //! A test that needs them and finds no file fails and says to run `cargo xtask test`: it never
 //! passes without having talked to a server.
 
+mod http;
+mod process;
+
+pub use http::{Reply, request, wait_for_port};
+pub use process::ChildGuard;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -73,6 +79,19 @@ pub async fn aws_config() -> crate::SdkConfig {
     {
         Ok(config) => config,
         Err(e) => panic!("the local servers' env file does not configure AWS: {e}"),
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (bound, then released).
+///
+/// # Panics
+///
+/// When no port can be bound.
+#[must_use]
+pub fn free_port() -> u16 {
+    match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
+        Ok(address) => address.port(),
+        Err(e) => panic!("no free port: {e}"),
     }
 }
 

@@ -1,0 +1,162 @@
+//! Every log line of a request carries its ids; one access line per request; tokens never
+//! appear. One test in its own binary, because `cold_start` is per process.
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::routing::get;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use updraft_contexts::http::testing::Event;
+use updraft_contexts::http::{App, AuthMode, Verdict, verifier_fn};
+use updraft_contexts::lambda_http::request::LambdaRequest;
+use updraft_contexts::lambda_runtime::{Context, LambdaEvent};
+use updraft_contexts::logging::{Settings, install_panic_hook, subscriber};
+use updraft_core::Env;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capture {
+    fn lines(&self) -> Vec<Value> {
+        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+async fn boom() -> &'static str {
+    panic!("kaboom")
+}
+
+#[tokio::test]
+async fn request_lines_carry_ids_cold_start_and_an_access_line_and_never_the_token() {
+    let capture = Capture::default();
+    let settings = Settings::from_env(&Env::from_pairs([(
+        "AWS_LAMBDA_RUNTIME_API",
+        "127.0.0.1:1",
+    )]))
+    .unwrap();
+    let writer = capture.clone();
+    let _guard =
+        tracing::subscriber::set_default(subscriber(&settings, move || writer.clone(), false));
+    install_panic_hook();
+
+    let router = Router::new()
+        .route(
+            "/work/{id}",
+            get(|| async {
+                tracing::info!(step = "inside", "the handler works");
+                "done"
+            }),
+        )
+        .route("/panic", get(boom));
+    let app = App::new(router)
+        .env(Env::default())
+        .auth_mode(AuthMode::User)
+        .token_verifier(verifier_fn(|t: String| async move {
+            Ok(if t == "t-secret-123" {
+                Verdict::Allow(json!({"id": 1}))
+            } else {
+                Verdict::Unknown
+            })
+        }))
+        .into_lambda_service()
+        .unwrap();
+
+    let send = |path: &'static str, request_id: &'static str| {
+        let app = app.clone();
+        async move {
+            let event = Event::rest_api()
+                .method("GET")
+                .path(path)
+                .header("authorization", "Bearer t-secret-123");
+            let payload: LambdaRequest = serde_json::from_slice(&event.to_bytes()).unwrap();
+            let mut context = Context::default();
+            context.request_id = request_id.into();
+            context.xray_trace_id = Some("Root=1-5e66d96f-7491f09xmpl79d18acf3d050".into());
+            app.oneshot(LambdaEvent::new(payload, context))
+                .await
+                .unwrap()
+                .to_json()
+        }
+    };
+    assert_eq!(send("/work/1", "req-1").await["statusCode"], 200);
+    assert_eq!(send("/work/2", "req-2").await["statusCode"], 200);
+    assert_eq!(send("/panic", "req-3").await["statusCode"], 500);
+
+    let lines = capture.lines();
+    let of = |id: &str| -> Vec<&Value> {
+        lines
+            .iter()
+            .filter(|l| l["span"]["request_id"] == id)
+            .collect()
+    };
+    for (id, cold) in [("req-1", true), ("req-2", false)] {
+        let request = of(id);
+        assert!(request.len() >= 2, "{id}: {lines:?}");
+        for line in &request {
+            assert_eq!(
+                line["span"]["apigw_request_id"], "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+                "{line}"
+            );
+            assert_eq!(
+                line["span"]["xray_trace_id"], "Root=1-5e66d96f-7491f09xmpl79d18acf3d050",
+                "{line}"
+            );
+            assert_eq!(line["span"]["cold_start"], cold, "{line}");
+            assert_eq!(line["span"]["source"], "rest-api");
+        }
+        assert!(
+            request
+                .iter()
+                .any(|l| l["message"] == "the handler works" && l["step"] == "inside")
+        );
+        let access: Vec<_> = request
+            .iter()
+            .filter(|l| l["target"] == "updraft::access")
+            .collect();
+        assert_eq!(access.len(), 1, "{id}");
+        assert_eq!(access[0]["method"], "GET");
+        assert_eq!(access[0]["route"], "/work/{id}");
+        assert_eq!(access[0]["status"], 200);
+        assert!(access[0]["latency_ms"].as_f64().unwrap() >= 0.0);
+    }
+    let panic = of("req-3");
+    let logged = panic
+        .iter()
+        .find(|l| l["target"] == "updraft::panic")
+        .expect("the panic is logged");
+    assert_eq!(logged["panic_message"], "kaboom");
+    assert!(
+        logged["panic_location"]
+            .as_str()
+            .unwrap()
+            .contains("http_logs.rs")
+    );
+    assert!(
+        panic
+            .iter()
+            .any(|l| l["target"] == "updraft::access" && l["status"] == 500)
+    );
+    assert!(
+        !capture.text().contains("t-secret-123"),
+        "the bearer token was logged"
+    );
+}

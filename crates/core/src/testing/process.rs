@@ -1,0 +1,74 @@
+//! Child processes that tests start, stopped when the test ends, also when it fails.
+
+use std::process::{Child, Command};
+
+/// A child process that is killed and reaped when dropped, so a failing test leaves nothing
+/// running.
+#[derive(Debug)]
+pub struct ChildGuard {
+    name: String,
+    child: Child,
+}
+
+impl ChildGuard {
+    /// Spawns `command`.
+    ///
+    /// # Panics
+    ///
+    /// When the program cannot be started, naming it.
+    pub fn spawn(name: impl Into<String>, command: &mut Command) -> Self {
+        let name = name.into();
+        match command.spawn() {
+            Ok(child) => Self { name, child },
+            Err(e) => panic!("cannot start {name} ({:?}): {e}", command.get_program()),
+        }
+    }
+
+    /// The process id.
+    #[must_use]
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process still runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Stops the process now.
+    pub fn stop(mut self) {
+        self.kill();
+    }
+
+    fn kill(&mut self) {
+        if self.is_running() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        self.kill();
+        tracing::debug!(name = %self.name, "stopped a test process");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dropping_the_guard_stops_the_process() {
+        let mut guard = ChildGuard::spawn("sleep", Command::new("sleep").arg("30"));
+        assert!(guard.is_running());
+        let pid = guard.id();
+        drop(guard);
+        let alive = std::path::Path::new(&format!("/proc/{pid}/status")).exists()
+            && !std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .unwrap_or_default()
+                .contains("State:\tZ");
+        assert!(!alive, "pid {pid} still runs");
+    }
+}
