@@ -5,6 +5,7 @@
     reason = "xtask is an internal tool; its functions are not a library API"
 )]
 
+pub mod bench;
 pub mod demo;
 pub mod examples;
 pub mod features;

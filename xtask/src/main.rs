@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use xtask::servers::{self, Layout};
-use xtask::{Result, demo, fail, features, process, test};
+use xtask::{Result, bench, demo, fail, features, process, test};
 
 const USAGE: &str = "\
 cargo xtask <command>
@@ -11,6 +11,7 @@ cargo xtask <command>
   test                     run everything CI runs: fmt, the tests against real local servers,
                            clippy, docs, the feature table and feature-isolation checks
   demo                     start the servers and run examples/quickstart against them
+  bench                    measure the performance ratios (RATIO <name> <value> lines)
   servers start|stop|status
                            manage the local servers (DynamoDB Local, moto, SecantusDB, PostgreSQL)
   features [--check]       regenerate (or check) the facade's feature table
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["test"] => run_test(&layout),
         ["demo"] => demo::run(&layout),
+        ["bench"] => bench::run_all(&layout),
         ["servers", "start"] => servers::start(&layout).map(|_| {
             eprintln!("xtask: env file: {}", layout.env_file().display());
         }),

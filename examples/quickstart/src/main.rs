@@ -15,9 +15,7 @@ async fn main() -> Step {
     println!("Updraft quickstart\n");
     let (env, config) = configuration().await?;
     signed_request(&config).await?;
-    session(&env).await?;
-    println!("\ndone.");
-    Ok(())
+    session(&env).await
 }
 
 /// Step 1: one configuration for every AWS client.

@@ -1,5 +1,6 @@
 //! A minimal HTTP/1.1 client for tests of local servers: one request per connection.
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -57,7 +58,7 @@ pub async fn request(
         body.len()
     );
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        let _ = write!(head, "{name}: {value}\r\n");
     }
     head.push_str("\r\n");
     let mut bytes = head.into_bytes();

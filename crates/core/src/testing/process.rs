@@ -20,7 +20,10 @@ impl ChildGuard {
         let name = name.into();
         match command.spawn() {
             Ok(child) => Self { name, child },
-            Err(e) => panic!("cannot start {name} ({:?}): {e}", command.get_program()),
+            Err(e) => panic!(
+                "cannot start {name} ({}): {e}",
+                command.get_program().display()
+            ),
         }
     }
 

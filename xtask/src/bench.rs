@@ -1,0 +1,240 @@
+//! `cargo xtask bench`: the performance figures the issues ask for, as ratios against their
+//! peers measured in the same run. One line per figure: `RATIO <name> <value>`.
+//!
+//! - `dispatch`: criterion, the same API Gateway v2 event through the Updraft HTTP context and
+//!   through a bare `lambda_http` adapter over the same axum router (median ÷ median).
+//! - `init`: from spawning the process to its first `GET /2018-06-01/runtime/invocation/next`
+//!   on a listener this harness owns; `example-http-api` ÷ a bare `lambda_http` hello, medians
+//!   of alternated starts.
+//! - `binary-size`: the release binary of `example-http-api` (only the `contexts` feature) ÷
+//!   the bare `lambda_http` + axum hello, both stripped.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::os::fd::AsRawFd;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::process::run;
+use crate::servers::Layout;
+use crate::{Result, fail};
+
+/// How many starts of each binary the init figure takes the median of.
+const INIT_STARTS: usize = 61;
+
+/// Runs every benchmark and prints the ratios.
+pub fn run_all(layout: &Layout) -> Result<()> {
+    let dispatch = dispatch(layout)?;
+    let target = layout
+        .servers
+        .parent()
+        .map_or_else(|| layout.root.join("target"), Path::to_path_buf);
+    build_release(layout)?;
+    let updraft = target.join("release/http-api");
+    let bare = target.join("release/bare-hello");
+    let (updraft_init, bare_init, init_ratio) = init(&updraft, &bare)?;
+    let (updraft_size, bare_size) = (size(&updraft)?, size(&bare)?);
+
+    eprintln!(
+        "dispatch: updraft {:.2} µs, lambda_http {:.2} µs (criterion medians); ratio from paired rounds",
+        dispatch.0 / 1000.0,
+        dispatch.1 / 1000.0
+    );
+    eprintln!(
+        "init: example-http-api {:.2} ms, bare lambda_http {:.2} ms (medians of {INIT_STARTS} alternated starts; ratio: median of the pairs)",
+        updraft_init.as_secs_f64() * 1000.0,
+        bare_init.as_secs_f64() * 1000.0
+    );
+    eprintln!(
+        "binary-size: example-http-api {updraft_size} bytes, bare lambda_http {bare_size} bytes (stripped release)"
+    );
+    #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
+    {
+        println!("RATIO dispatch {:.3}", dispatch.2);
+        println!("RATIO init {init_ratio:.3}");
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "binary sizes are far below 2^52"
+        )]
+        let size_ratio = updraft_size as f64 / bare_size as f64;
+        println!("RATIO binary-size {size_ratio:.3}");
+    }
+    Ok(())
+}
+
+/// Runs the criterion bench; returns the medians (ns) of Updraft and of `lambda_http`, and the
+/// ratio of their paired rounds.
+fn dispatch(layout: &Layout) -> Result<(f64, f64, f64)> {
+    eprintln!("xtask: cargo bench -p bench-http-context --bench dispatch");
+    let status = Command::new(env!("CARGO"))
+        .current_dir(&layout.root)
+        .args(["bench", "-p", "bench-http-context", "--bench", "dispatch"])
+        .status()?;
+    if !status.success() {
+        return Err(fail(format!("the dispatch benchmark failed: {status}")));
+    }
+    let criterion = layout
+        .servers
+        .parent()
+        .map_or_else(|| layout.root.join("target"), Path::to_path_buf)
+        .join("criterion/dispatch");
+    if let Ok(logged) = median(&criterion.join("updraft_json_logs")) {
+        eprintln!(
+            "dispatch with JSON logs to a sink (not in the ratio): {:.2} µs",
+            logged / 1000.0
+        );
+    }
+    let paired = std::fs::read_to_string(criterion.join("paired-ratio"))?;
+    let paired: f64 = paired
+        .trim()
+        .parse()
+        .map_err(|_| fail("the dispatch bench wrote no paired ratio"))?;
+    Ok((
+        median(&criterion.join("updraft"))?,
+        median(&criterion.join("lambda_http"))?,
+        paired,
+    ))
+}
+
+/// The median point estimate, in nanoseconds, of a criterion benchmark's last run.
+fn median(bench: &Path) -> Result<f64> {
+    let path = bench.join("new/estimates.json");
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    parse_median(&text).ok_or_else(|| fail(format!("no median in {}", path.display())))
+}
+
+fn parse_median(estimates: &str) -> Option<f64> {
+    let after = &estimates[estimates.find("\"median\"")?..];
+    let value = &after[after.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
+    let end = value.find([',', '}'])?;
+    value[..end].trim().parse().ok()
+}
+
+fn build_release(layout: &Layout) -> Result<()> {
+    eprintln!("xtask: building the release binaries of example-http-api and bare-hello");
+    run(Command::new(env!("CARGO"))
+        .current_dir(&layout.root)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "example-http-api",
+            "--bin",
+            "http-api",
+        ])
+        .args(["-p", "bench-http-context", "--bin", "bare-hello"]))?;
+    Ok(())
+}
+
+fn size(binary: &Path) -> Result<u64> {
+    Ok(std::fs::metadata(binary)
+        .map_err(|e| fail(format!("{}: {e}", binary.display())))?
+        .len())
+}
+
+/// Medians of alternated starts of `a` and `b`, and the median ratio of adjacent pairs.
+fn init(a: &Path, b: &Path) -> Result<(Duration, Duration, f64)> {
+    let scratch = std::env::temp_dir().join(format!("updraft-init-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let (mut a_times, mut b_times) = (Vec::new(), Vec::new());
+    // One unmeasured start of each warms the page cache.
+    start_to_first_poll(a, &scratch)?;
+    start_to_first_poll(b, &scratch)?;
+    let mut ratios = Vec::new();
+    for round in 0..INIT_STARTS {
+        let (a_time, b_time) = if round % 2 == 0 {
+            let a_time = start_to_first_poll(a, &scratch)?;
+            (a_time, start_to_first_poll(b, &scratch)?)
+        } else {
+            let b_time = start_to_first_poll(b, &scratch)?;
+            (start_to_first_poll(a, &scratch)?, b_time)
+        };
+        ratios.push(a_time.as_secs_f64() / b_time.as_secs_f64());
+        a_times.push(a_time);
+        b_times.push(b_time);
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    ratios.sort_by(f64::total_cmp);
+    Ok((
+        median_of(&mut a_times),
+        median_of(&mut b_times),
+        ratios[ratios.len() / 2],
+    ))
+}
+
+fn median_of(times: &mut [Duration]) -> Duration {
+    times.sort_unstable();
+    times[times.len() / 2]
+}
+
+/// Spawns `binary` as a Lambda function against a listener owned here, and times how long it
+/// takes to ask for its first invocation.
+fn start_to_first_poll(binary: &Path, cwd: &Path) -> Result<Duration> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let api = listener.local_addr()?.to_string();
+    let started = Instant::now();
+    let mut child = Command::new(binary)
+        .current_dir(cwd)
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", &api)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| fail(format!("cannot start {}: {e}", binary.display())))?;
+    let polled = wait_for_poll(&listener);
+    let elapsed = started.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    polled.map(|()| elapsed)
+}
+
+fn wait_for_poll(listener: &TcpListener) -> Result<()> {
+    let mut poll = libc::pollfd {
+        fd: listener.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    #[allow(unsafe_code, reason = "poll(2) waits for the accept without spinning")]
+    // SAFETY: one valid pollfd for a socket this function borrows, for the call's duration.
+    let ready = unsafe { libc::poll(&raw mut poll, 1, 10_000) };
+    if ready != 1 {
+        return Err(fail(
+            "the function did not call the runtime API within 10 s",
+        ));
+    }
+    let (stream, _) = listener.accept()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line)?;
+    if line.starts_with("GET /2018-06-01/runtime/invocation/next") {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "the first request was not a poll for the next invocation: {line:?}"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_criterion_medians() {
+        let estimates = r#"{"mean":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.0,"upper_bound":2.0},"point_estimate":1.5,"standard_error":0.1},"median":{"confidence_interval":{"confidence_level":0.95,"lower_bound":11000.5,"upper_bound":12000.0},"point_estimate":11505.25,"standard_error":3.0}}"#;
+        assert_eq!(parse_median(estimates), Some(11505.25));
+        assert_eq!(parse_median("{}"), None);
+    }
+
+    #[test]
+    fn medians_of_durations() {
+        let mut times = [3, 1, 2].map(Duration::from_millis);
+        assert_eq!(median_of(&mut times), Duration::from_millis(2));
+    }
+}
