@@ -37,6 +37,19 @@ pub enum Error {
         /// What did not match.
         reason: String,
     },
+
+    /// The local SQS poller could not receive or delete messages.
+    #[error("polling the queue failed: {0}")]
+    Poll(#[source] Box<dyn std::error::Error + Send + Sync>),
+
+    /// A handler run from the command line failed.
+    #[error("the handler failed: {error_type}: {message}")]
+    Handler {
+        /// The diagnostic's error type.
+        error_type: String,
+        /// The diagnostic's message.
+        message: String,
+    },
 }
 
 impl Surface for Error {
@@ -44,8 +57,9 @@ impl Surface for Error {
         match self {
             Error::Config(e) => e.kind(),
             Error::Bind { .. } => Kind::Config,
-            Error::Serve(_) | Error::Runtime(_) => Kind::Unavailable,
+            Error::Serve(_) | Error::Runtime(_) | Error::Poll(_) => Kind::Unavailable,
             Error::UnrecognizedEvent { .. } => Kind::BadInput,
+            Error::Handler { .. } => Kind::Internal,
         }
     }
 
@@ -55,7 +69,9 @@ impl Surface for Error {
             Error::Bind { .. } => "updraft.contexts.Bind",
             Error::Serve(_) => "updraft.contexts.Serve",
             Error::Runtime(_) => "updraft.contexts.Runtime",
+            Error::Poll(_) => "updraft.contexts.Poll",
             Error::UnrecognizedEvent { .. } => "updraft.contexts.UnrecognizedEvent",
+            Error::Handler { .. } => "updraft.contexts.Handler",
         }
     }
 }

@@ -1,5 +1,14 @@
-//! What every Lambda context shares: the runtime's own variables, checked before it starts.
+//! What every Lambda context shares: running a handler under `lambda_runtime`, after checking
+//! the runtime's own variables; catching panics; and telling whether this process is in Lambda.
 
+use std::fmt::Debug;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt as _;
+use lambda_runtime::{Diagnostic, IntoFunctionResponse, LambdaEvent};
+use serde::{Deserialize, Serialize};
+use tower::Service;
 use updraft_core::Env;
 
 use crate::Error;
@@ -11,6 +20,12 @@ const RUNTIME_VARS: [&str; 4] = [
     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
     "AWS_LAMBDA_FUNCTION_VERSION",
 ];
+
+/// Whether this process runs inside Lambda (or its emulator): `AWS_LAMBDA_RUNTIME_API` is set.
+#[must_use]
+pub fn in_lambda(env: &Env) -> bool {
+    env.non_empty("AWS_LAMBDA_RUNTIME_API").is_some()
+}
 
 /// Checks that the process environment has what `lambda_runtime` needs, so a misconfigured
 /// emulator or container gets a typed error naming the variable instead of a panic.
@@ -29,6 +44,39 @@ fn check(env: &Env) -> Result<(), Error> {
     env.parse::<i32>("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")?;
     env.parse::<http::Uri>("AWS_LAMBDA_RUNTIME_API")?;
     Ok(())
+}
+
+/// Runs `service` as the function's handler: checks the runtime variables, then serves
+/// invocations, several at once when `AWS_LAMBDA_MAX_CONCURRENCY` asks for it (Lambda Managed
+/// Instances). Logging must be initialised by the caller.
+///
+/// # Errors
+///
+/// [`Error::Config`] for a missing runtime variable, [`Error::Runtime`] if the loop fails.
+pub async fn serve<F, A, R, B, S, D, E>(service: F) -> Result<(), Error>
+where
+    F: Service<LambdaEvent<A>, Response = R> + Clone + Send + 'static,
+    F::Future: Future<Output = Result<R, F::Error>> + Send + 'static,
+    F::Error: Into<Diagnostic> + Debug,
+    A: for<'de> Deserialize<'de> + Send + 'static,
+    R: IntoFunctionResponse<B, S> + Send + 'static,
+    B: Serialize + Send + 'static,
+    S: futures_util::Stream<Item = Result<D, E>> + Unpin + Send + 'static,
+    D: Into<bytes::Bytes> + Send + 'static,
+    E: Into<lambda_runtime::Error> + Send + Debug + 'static,
+{
+    check_runtime_env()?;
+    lambda_runtime::run_concurrent(service)
+        .await
+        .map_err(Error::Runtime)
+}
+
+/// Runs `future`, turning a panic into `Err` with its message; the panic hook has logged it.
+pub(crate) async fn catch_panic<F: Future>(future: F) -> Result<F::Output, String> {
+    AssertUnwindSafe(future)
+        .catch_unwind()
+        .await
+        .map_err(|payload| crate::logging::panic_message(&*payload))
 }
 
 #[cfg(test)]
@@ -60,5 +108,12 @@ mod tests {
             err.to_string().contains("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"),
             "{err}"
         );
+    }
+
+    #[tokio::test]
+    async fn panics_become_their_message() {
+        assert_eq!(catch_panic(async { 7 }).await, Ok(7));
+        let caught = catch_panic(async { panic!("oops {}", 1) }).await;
+        assert_eq!(caught, Err::<(), _>("oops 1".to_owned()));
     }
 }

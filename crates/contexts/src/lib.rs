@@ -1,11 +1,19 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod cli;
 mod error;
 pub mod http;
+pub mod invoke;
 pub mod lambda;
 pub mod logging;
+pub mod sqs;
+pub mod streams;
+pub mod websocket;
 
+#[cfg(feature = "sqs-poller")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqs-poller")))]
+pub use aws_sdk_sqs;
 pub use axum;
 pub use error::Error;
 pub use lambda_http;

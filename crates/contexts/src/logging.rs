@@ -180,6 +180,42 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// The span of one request or invocation: every line logged inside it carries these fields.
+/// `apigw_request_id` is left for the HTTP context to record.
+pub(crate) fn request_span(
+    source: &'static str,
+    request_id: Option<&str>,
+    xray_trace_id: Option<&str>,
+) -> tracing::Span {
+    let span = tracing::info_span!(
+        "request",
+        request_id = tracing::field::Empty,
+        apigw_request_id = tracing::field::Empty,
+        xray_trace_id = tracing::field::Empty,
+        cold_start = take_cold_start(),
+        source,
+    );
+    if let Some(id) = request_id {
+        span.record("request_id", id);
+    }
+    if let Some(trace) = xray_trace_id {
+        span.record("xray_trace_id", trace);
+    }
+    span
+}
+
+/// The span of a Lambda invocation.
+pub(crate) fn invocation_span(
+    source: &'static str,
+    context: &lambda_runtime::Context,
+) -> tracing::Span {
+    request_span(
+        source,
+        Some(&context.request_id),
+        context.xray_trace_id.as_deref(),
+    )
+}
+
 static COLD: AtomicBool = AtomicBool::new(true);
 
 /// `true` for the first request of the process, `false` afterwards.

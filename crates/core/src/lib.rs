@@ -6,7 +6,9 @@
 pub mod aws;
 mod dotenv;
 pub mod env;
+pub mod envelope;
 pub mod error;
+pub mod message;
 pub mod session;
 #[cfg(feature = "aws")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]

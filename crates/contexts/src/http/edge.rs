@@ -10,7 +10,6 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
@@ -19,16 +18,15 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::extract::MatchedPath;
 use axum::response::Response;
-use futures_util::FutureExt as _;
 use http::{HeaderMap, Method, Request, StatusCode, Uri, header};
 use http_body_util::BodyExt;
 use lambda_http::request::RequestContext;
 use tower::{Layer, Service, ServiceExt};
-use tracing::{Instrument, field};
+use tracing::Instrument;
 
 use super::event::EventSource;
 use super::problem::json_response;
-use crate::logging::{panic_message, take_cold_start};
+use crate::lambda::catch_panic;
 
 /// Error bodies up to this size are rewritten as JSON; larger ones pass unchanged.
 const MAX_REWRITTEN_BODY: usize = 64 * 1024;
@@ -72,12 +70,16 @@ where
                 let path = request.uri().path().to_owned();
                 let route = RouteSlot::default();
                 request.extensions_mut().insert(route.clone());
-                let call = AssertUnwindSafe(async move { inner.oneshot(request).await });
-                let response = match call.catch_unwind().await {
+                let response = match catch_panic(inner.oneshot(request)).await {
                     Ok(Ok(response)) => response,
                     Err(panic) => {
-                        tracing::error!(panic = %panic_message(&*panic), "the handler panicked; answering 500");
-                        json_response(StatusCode::INTERNAL_SERVER_ERROR, "internal server error", &[], None)
+                        tracing::error!(panic = %panic, "the handler panicked; answering 500");
+                        json_response(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "internal server error",
+                            &[],
+                            None,
+                        )
                     }
                 };
                 let response = json_errors(response, &method, &path).await;
@@ -98,36 +100,19 @@ where
 }
 
 fn request_span(request: &Request<Body>) -> tracing::Span {
-    let lambda = request.extensions().get::<lambda_runtime::Context>();
     let source = request
         .extensions()
         .get::<EventSource>()
         .copied()
         .unwrap_or(EventSource::Local);
-    let span = tracing::info_span!(
-        "request",
-        request_id = field::Empty,
-        apigw_request_id = field::Empty,
-        xray_trace_id = field::Empty,
-        cold_start = take_cold_start(),
-        source = source.as_str(),
-    );
-    let (request_id, trace) = match lambda {
-        Some(context) => (
-            Some(context.request_id.as_str()),
-            context.xray_trace_id.as_deref(),
-        ),
-        None => (
+    let span = match request.extensions().get::<lambda_runtime::Context>() {
+        Some(context) => crate::logging::invocation_span(source.as_str(), context),
+        None => crate::logging::request_span(
+            source.as_str(),
             header_str(request.headers(), "x-request-id"),
             header_str(request.headers(), "x-amzn-trace-id"),
         ),
     };
-    if let Some(id) = request_id {
-        span.record("request_id", id);
-    }
-    if let Some(trace) = trace {
-        span.record("xray_trace_id", trace);
-    }
     match request.extensions().get::<RequestContext>() {
         Some(RequestContext::ApiGatewayV1(context)) => {
             if let Some(id) = &context.request_id {

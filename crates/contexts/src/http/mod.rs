@@ -221,12 +221,8 @@ impl App {
     pub async fn run(mut self) -> Result<(), Error> {
         let env = self.take_env()?;
         crate::logging::init(&env)?;
-        if env.non_empty("AWS_LAMBDA_RUNTIME_API").is_some() {
-            crate::lambda::check_runtime_env()?;
-            let service = LambdaService::new(self.build(&env)?);
-            lambda_runtime::run_concurrent(service)
-                .await
-                .map_err(Error::Runtime)
+        if crate::lambda::in_lambda(&env) {
+            crate::lambda::serve(LambdaService::new(self.build(&env)?)).await
         } else {
             let address = local::address(&env)?;
             local::serve(self.build(&env)?, address).await

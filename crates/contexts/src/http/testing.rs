@@ -27,12 +27,10 @@
 
 use base64::Engine as _;
 use lambda_http::request::LambdaRequest;
-use lambda_runtime::{Diagnostic, LambdaEvent};
+use lambda_runtime::Diagnostic;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use super::{EventSource, LambdaService};
-use crate::Error;
 
 const REST_API: &str = include_str!("../../fixtures/rest-api-stage.json");
 const REST_API_CUSTOM_DOMAIN: &str = include_str!("../../fixtures/rest-api-custom-domain.json");
@@ -313,17 +311,6 @@ impl Event {
 /// A [`Diagnostic`] with error type `updraft.contexts.UnrecognizedEvent` when the bytes are
 /// not an HTTP event of a known source (the Lambda runtime reports such events the same way).
 pub async fn invoke(app: &LambdaService, event: impl AsRef<[u8]>) -> Result<Value, Diagnostic> {
-    let payload: LambdaRequest = serde_json::from_slice(event.as_ref()).map_err(|e| {
-        Diagnostic::from(Error::UnrecognizedEvent {
-            reason: e.to_string(),
-        })
-    })?;
-    let mut context = lambda_runtime::Context::default();
-    context.request_id = "test-request-id".into();
-    let response = app
-        .clone()
-        .oneshot(LambdaEvent::new(payload, context))
+    crate::cli::invoke::<_, LambdaRequest, _>(app.clone(), event.as_ref(), Some("test-request-id"))
         .await
-        .map_err(Diagnostic::from)?;
-    Ok(response.to_json())
 }

@@ -1,0 +1,192 @@
+//! How a batch is run: which records run, in what order, and which are reported failed.
+//!
+//! - Standard queues: every record runs, up to `concurrency` at once. A record fails when it
+//!   does not decode, its handler returns an error, or its handler panics.
+//! - FIFO queues: the records of one message group run one after another, in order; after the
+//!   group's first failure its remaining records are reported failed without running. Groups
+//!   run concurrently with each other.
+
+use std::fmt::Display;
+use std::future::Future;
+
+use aws_lambda_events::event::sqs::SqsMessage;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use serde::de::DeserializeOwned;
+
+use super::record::{Record, decode, id_and_group};
+use crate::lambda::catch_panic;
+
+/// Runs `work` over `items`, at most `limit` at a time, and collects the outputs (in
+/// completion order).
+pub(crate) async fn bounded<I, F, Fut, O>(items: I, limit: usize, work: F) -> Vec<O>
+where
+    I: IntoIterator,
+    F: Fn(I::Item) -> Fut,
+    Fut: Future<Output = O>,
+{
+    let mut items = items.into_iter();
+    let mut running = FuturesUnordered::new();
+    let mut outputs = Vec::new();
+    for item in items.by_ref().take(limit.max(1)) {
+        running.push(work(item));
+    }
+    while let Some(output) = running.next().await {
+        outputs.push(output);
+        if let Some(item) = items.next() {
+            running.push(work(item));
+        }
+    }
+    outputs
+}
+
+/// Runs one record; returns its message id if it failed.
+pub(crate) async fn one<T, H, Fut, E>(message: SqsMessage, handler: &H) -> Option<String>
+where
+    T: DeserializeOwned,
+    H: Fn(Record<T>) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: Display,
+{
+    let record = match decode::<T>(message) {
+        Ok(record) => record,
+        Err(undecodable) => {
+            tracing::warn!(message_id = %undecodable.message_id, reason = %undecodable.reason, "a record could not be decoded");
+            return Some(undecodable.message_id);
+        }
+    };
+    let message_id = record.message_id.clone();
+    let session = record.session.clone();
+    match catch_panic(session.scope(handler(record))).await {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => {
+            tracing::warn!(message_id = %message_id, error = %error, "a record failed");
+            Some(message_id)
+        }
+        Err(panic) => {
+            tracing::error!(message_id = %message_id, panic = %panic, "a record's handler panicked");
+            Some(message_id)
+        }
+    }
+}
+
+/// Whether a batch comes from a FIFO queue.
+pub(crate) fn is_fifo(records: &[SqsMessage]) -> bool {
+    records.iter().any(|r| {
+        r.attributes.contains_key("MessageGroupId")
+            || r.event_source_arn
+                .as_deref()
+                .is_some_and(|arn| arn.to_ascii_lowercase().ends_with(".fifo"))
+    })
+}
+
+/// Runs a standard batch; returns the failed message ids.
+pub(crate) async fn standard<T, H, Fut, E>(
+    records: Vec<SqsMessage>,
+    handler: &H,
+    concurrency: usize,
+) -> Vec<String>
+where
+    T: DeserializeOwned,
+    H: Fn(Record<T>) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: Display,
+{
+    bounded(records, concurrency, |message| one(message, handler))
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Splits records into FIFO message groups, keeping arrival order within each group.
+pub(crate) fn groups(records: Vec<SqsMessage>) -> Vec<Vec<SqsMessage>> {
+    let mut groups: Vec<(Option<String>, Vec<SqsMessage>)> = Vec::new();
+    for record in records {
+        let (_, group) = id_and_group(&record);
+        match groups.iter_mut().find(|(key, _)| *key == group) {
+            Some((_, members)) => members.push(record),
+            None => groups.push((group, vec![record])),
+        }
+    }
+    groups.into_iter().map(|(_, members)| members).collect()
+}
+
+/// Runs a FIFO batch; returns the failed and the skipped message ids.
+pub(crate) async fn fifo<T, H, Fut, E>(
+    records: Vec<SqsMessage>,
+    handler: &H,
+    concurrency: usize,
+) -> Vec<String>
+where
+    T: DeserializeOwned,
+    H: Fn(Record<T>) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: Display,
+{
+    let run_group = |group: Vec<SqsMessage>| async move {
+        let mut failed = Vec::new();
+        for message in group {
+            if failed.is_empty() {
+                if let Some(id) = one(message, handler).await {
+                    failed.push(id);
+                }
+            } else {
+                // After a failure the rest of the group is not run: FIFO order must hold.
+                failed.push(id_and_group(&message).0);
+            }
+        }
+        failed
+    };
+    bounded(groups(records), concurrency, run_group)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn bounded_never_runs_more_than_the_limit() {
+        let running = Mutex::new((0usize, 0usize));
+        let outputs = bounded(0..20, 3, |i| {
+            let running = &running;
+            async move {
+                {
+                    let mut r = running.lock().unwrap();
+                    r.0 += 1;
+                    r.1 = r.1.max(r.0);
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+                running.lock().unwrap().0 -= 1;
+                i
+            }
+        })
+        .await;
+        assert_eq!(outputs.len(), 20);
+        assert_eq!(running.lock().unwrap().1, 3);
+    }
+
+    #[test]
+    fn groups_keep_arrival_order() {
+        let record = |id: &str, group: &str| {
+            let mut m = SqsMessage::default();
+            m.message_id = Some(id.into());
+            m.attributes.insert("MessageGroupId".into(), group.into());
+            m
+        };
+        let split = groups(vec![record("1", "a"), record("2", "b"), record("3", "a")]);
+        let ids: Vec<Vec<String>> = split
+            .iter()
+            .map(|g| g.iter().map(|m| m.message_id.clone().unwrap()).collect())
+            .collect();
+        assert_eq!(
+            ids,
+            [vec!["1".to_owned(), "3".to_owned()], vec!["2".to_owned()]]
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! One SQS record, decoded: the body into the handler's type, the SNS envelope unwrapped, the
+//! session read from the `session` attribute.
+
+use std::collections::BTreeMap;
+
+use aws_lambda_events::event::sqs::{SqsMessage, SqsMessageAttribute};
+use serde::de::DeserializeOwned;
+use updraft_core::Session;
+use updraft_core::message::{AttributeValue, Inbound};
+
+/// A decoded SQS record, as a handler receives it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Record<T> {
+    /// The body, deserialized from JSON (the SNS `Message` for an SNS notification).
+    pub body: T,
+    /// The SQS message id.
+    pub message_id: String,
+    /// The session of the `session` attribute; empty when there is none.
+    pub session: Session,
+    /// The FIFO message group, on FIFO queues.
+    pub group_id: Option<String>,
+    /// How many times SQS has delivered this message.
+    pub receive_count: u32,
+    /// The message attributes (the SNS ones for a notification), `session` included.
+    pub attributes: BTreeMap<String, AttributeValue>,
+    /// The topic, when the message came from SNS in an envelope.
+    pub topic_arn: Option<String>,
+}
+
+impl<T> Record<T> {
+    /// A record with `body` and `message_id` and nothing else, for testing handlers.
+    pub fn new(body: T, message_id: impl Into<String>) -> Self {
+        Self {
+            body,
+            message_id: message_id.into(),
+            session: Session::default(),
+            group_id: None,
+            receive_count: 1,
+            attributes: BTreeMap::new(),
+            topic_arn: None,
+        }
+    }
+
+    /// This record with `session`.
+    #[must_use]
+    pub fn with_session(mut self, session: Session) -> Self {
+        self.session = session;
+        self
+    }
+}
+
+/// Why a record could not be given to the handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Undecodable {
+    pub(crate) message_id: String,
+    pub(crate) reason: String,
+}
+
+/// The message id and FIFO group of a raw record.
+pub(crate) fn id_and_group(message: &SqsMessage) -> (String, Option<String>) {
+    (
+        message.message_id.clone().unwrap_or_default(),
+        message.attributes.get("MessageGroupId").cloned(),
+    )
+}
+
+/// Decodes one raw record.
+pub(crate) fn decode<T: DeserializeOwned>(message: SqsMessage) -> Result<Record<T>, Undecodable> {
+    let (message_id, group_id) = id_and_group(&message);
+    let fail = |reason: String| Undecodable {
+        message_id: message_id.clone(),
+        reason,
+    };
+    let receive_count = message
+        .attributes
+        .get("ApproximateReceiveCount")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let attributes = attributes(message.message_attributes).map_err(&fail)?;
+    let inbound = Inbound::decode(message.body.unwrap_or_default(), attributes)
+        .map_err(|e| fail(e.to_string()))?;
+    let body = serde_json::from_str(&inbound.body)
+        .map_err(|e| fail(format!("the body does not decode: {e}")))?;
+    Ok(Record {
+        body,
+        message_id,
+        session: inbound.session.unwrap_or_default(),
+        group_id,
+        receive_count,
+        attributes: inbound.attributes,
+        topic_arn: inbound.topic_arn,
+    })
+}
+
+/// The typed attributes of a raw record.
+pub(crate) fn attributes(
+    raw: std::collections::HashMap<String, SqsMessageAttribute>,
+) -> Result<BTreeMap<String, AttributeValue>, String> {
+    let mut attributes = BTreeMap::new();
+    for (name, attribute) in raw {
+        let data_type = attribute.data_type.as_deref().unwrap_or("String");
+        let base = data_type.split('.').next().unwrap_or_default();
+        let value = match (base, attribute.string_value, attribute.binary_value) {
+            ("String", Some(text), _) => AttributeValue::String(text),
+            ("Number", Some(text), _) => AttributeValue::Number(text),
+            ("Binary", _, Some(bytes)) => AttributeValue::Binary(bytes.0),
+            _ => {
+                return Err(format!(
+                    "the message attribute `{name}` ({data_type}) has no value of its type"
+                ));
+            }
+        };
+        attributes.insert(name, value);
+    }
+    Ok(attributes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_lambda_events::encodings::Base64Data;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Job {
+        id: String,
+    }
+
+    fn message(body: &str) -> SqsMessage {
+        let mut message = SqsMessage::default();
+        message.message_id = Some("m-1".into());
+        message.body = Some(body.into());
+        message
+    }
+
+    #[test]
+    fn decodes_body_session_and_attributes() {
+        let mut raw = message(r#"{"id": "j1"}"#);
+        let mut session = SqsMessageAttribute::default();
+        session.data_type = Some("String".into());
+        session.string_value = Some(Session::with_state("ohio").to_attribute());
+        raw.message_attributes.insert("session".into(), session);
+        let mut blob = SqsMessageAttribute::default();
+        blob.data_type = Some("Binary.gzip".into());
+        blob.binary_value = Some({
+            let mut data = Base64Data::default();
+            *data = vec![1, 2];
+            data
+        });
+        raw.message_attributes.insert("blob".into(), blob);
+        raw.attributes.insert("MessageGroupId".into(), "g1".into());
+        raw.attributes
+            .insert("ApproximateReceiveCount".into(), "3".into());
+        let record: Record<Job> = decode(raw).unwrap();
+        assert_eq!(record.body, Job { id: "j1".into() });
+        assert_eq!(record.session.state.as_deref(), Some("ohio"));
+        assert_eq!(record.group_id.as_deref(), Some("g1"));
+        assert_eq!(record.receive_count, 3);
+        assert_eq!(
+            record.attributes["blob"],
+            AttributeValue::Binary(vec![1, 2])
+        );
+    }
+
+    #[test]
+    fn undecodable_records_say_why() {
+        let err = decode::<Job>(message("not json")).unwrap_err();
+        assert_eq!(err.message_id, "m-1");
+        assert!(err.reason.contains("does not decode"), "{}", err.reason);
+        let mut raw = message(r#"{"id": "j1"}"#);
+        raw.message_attributes.insert("session".into(), {
+            let mut a = SqsMessageAttribute::default();
+            a.data_type = Some("String".into());
+            a.string_value = Some("%%%".into());
+            a
+        });
+        assert!(decode::<Job>(raw).unwrap_err().reason.contains("session"));
+        let mut empty = message(r#"{"id": "j1"}"#);
+        empty.message_attributes.insert("n".into(), {
+            let mut a = SqsMessageAttribute::default();
+            a.data_type = Some("Number".into());
+            a
+        });
+        assert!(decode::<Job>(empty).is_err());
+    }
+}

@@ -1,0 +1,346 @@
+//! Messages on the SNS → SQS bus: typed attributes, the SNS envelope, and what a consumer
+//! reads out of a delivered message.
+//!
+//! The publishers (`updraft-sns`, `updraft-sqs-backend`) write messages with these attribute
+//! types and the `session` attribute; the SQS context (`updraft-contexts`) reads them back with
+//! [`Inbound::decode`]. Both sides use this one module, so the wire format cannot drift.
+//!
+//! An SNS notification reaches an SQS queue in one of two forms:
+//!
+//! - **envelope** (the default): the SQS body is a JSON notification whose `Message` is the
+//!   published body and whose `MessageAttributes` hold the published attributes;
+//! - **raw delivery**: the SQS body is the published body and the attributes are SQS message
+//!   attributes.
+//!
+//! [`Inbound::decode`] handles both, and plain SQS messages too.
+//!
+//! # Example
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use updraft_core::Session;
+//! use updraft_core::message::{AttributeValue, Inbound};
+//!
+//! let session = Session::with_state("ohio");
+//! let mut attributes = BTreeMap::new();
+//! attributes.insert("session".to_owned(), AttributeValue::String(session.to_attribute()));
+//! let inbound = Inbound::decode(r#"{"order": 1}"#, attributes)?;
+//! assert_eq!(inbound.body, r#"{"order": 1}"#);
+//! assert_eq!(inbound.session, Some(session));
+//! # Ok::<(), updraft_core::Error>(())
+//! ```
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use crate::session::codec::ATTRIBUTE_NAME;
+use crate::{Error, Session};
+
+/// The most attributes SNS and SQS accept on one message.
+pub const MAX_ATTRIBUTES: usize = 10;
+
+/// The largest message SNS and SQS accept, body and attributes together.
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
+
+/// A message attribute value, in the types SNS and SQS share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AttributeValue {
+    /// `String`.
+    String(String),
+    /// `Number`: kept as text, as SNS and SQS transmit it (up to 38 digits of precision).
+    Number(String),
+    /// `Binary`.
+    Binary(Vec<u8>),
+    /// `String.Array` (SNS only): a JSON array of strings, numbers, booleans or null, kept as
+    /// its JSON text.
+    StringArray(String),
+}
+
+impl AttributeValue {
+    /// The data type name SNS and SQS use: `String`, `Number`, `Binary` or `String.Array`.
+    #[must_use]
+    pub fn data_type(&self) -> &'static str {
+        match self {
+            AttributeValue::String(_) => "String",
+            AttributeValue::Number(_) => "Number",
+            AttributeValue::Binary(_) => "Binary",
+            AttributeValue::StringArray(_) => "String.Array",
+        }
+    }
+
+    /// The text value, for every type but `Binary`.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            AttributeValue::String(s)
+            | AttributeValue::Number(s)
+            | AttributeValue::StringArray(s) => Some(s),
+            AttributeValue::Binary(_) => None,
+        }
+    }
+
+    /// The size SNS and SQS count for this attribute: name, type and value bytes.
+    #[must_use]
+    pub fn wire_size(&self, name: &str) -> usize {
+        let value = match self {
+            AttributeValue::Binary(bytes) => bytes.len(),
+            other => other.as_str().map_or(0, str::len),
+        };
+        name.len() + self.data_type().len() + value
+    }
+
+    /// Reads an attribute from its type name and text (as in an SNS envelope, where binary
+    /// values are base64).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Response`] naming the attribute, for an unknown type or a `Binary` value that
+    /// is not base64.
+    pub fn from_typed_text(name: &str, data_type: &str, text: &str) -> Result<Self, Error> {
+        let malformed = |reason: &str| Error::Response {
+            service: "sns".into(),
+            reason: format!("the message attribute `{name}` {reason}"),
+        };
+        match data_type.split('.').next().unwrap_or_default() {
+            "String" if data_type == "String.Array" => {
+                Ok(AttributeValue::StringArray(text.to_owned()))
+            }
+            "String" => Ok(AttributeValue::String(text.to_owned())),
+            "Number" => Ok(AttributeValue::Number(text.to_owned())),
+            "Binary" => base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map(AttributeValue::Binary)
+                .map_err(|_| malformed("is Binary but not base64")),
+            _ => Err(malformed(&format!("has the unknown type `{data_type}`"))),
+        }
+    }
+}
+
+/// The JSON notification SNS delivers to an SQS queue without raw delivery.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SnsEnvelope {
+    /// `Notification`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// The SNS message id.
+    pub message_id: String,
+    /// The topic it was published to.
+    pub topic_arn: String,
+    /// The subject, if one was given.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The published body.
+    pub message: String,
+    /// When SNS received it.
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    /// The published attributes.
+    #[serde(default)]
+    pub message_attributes: BTreeMap<String, EnvelopeAttribute>,
+}
+
+/// An attribute inside an [`SnsEnvelope`].
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct EnvelopeAttribute {
+    /// The data type.
+    #[serde(rename = "Type")]
+    pub data_type: String,
+    /// The value as text (base64 for `Binary`).
+    #[serde(rename = "Value")]
+    pub value: String,
+}
+
+impl SnsEnvelope {
+    /// Parses `body` when it is an SNS notification, `None` when it is anything else.
+    ///
+    /// The check is cheap for bodies that are not notifications, so every SQS record can go
+    /// through it.
+    #[must_use]
+    pub fn sniff(body: &str) -> Option<Self> {
+        let trimmed = body.trim_start();
+        if !trimmed.starts_with('{')
+            || !body.contains("\"TopicArn\"")
+            || !body.contains("\"Notification\"")
+        {
+            return None;
+        }
+        serde_json::from_str::<SnsEnvelope>(body)
+            .ok()
+            .filter(|e| e.kind == "Notification")
+    }
+}
+
+/// What a consumer reads out of a delivered message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inbound {
+    /// The body as published (the envelope's `Message` for a notification).
+    pub body: String,
+    /// The published attributes, the `session` attribute included.
+    pub attributes: BTreeMap<String, AttributeValue>,
+    /// The session of the `session` attribute, if there is one.
+    pub session: Option<Session>,
+    /// The topic, when the message came through SNS in an envelope.
+    pub topic_arn: Option<String>,
+    /// The SNS subject, if any.
+    pub subject: Option<String>,
+}
+
+impl Inbound {
+    /// Reads a delivered message: unwraps an SNS envelope if the body is one, and decodes the
+    /// `session` attribute.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedSession`] when the `session` attribute is malformed, and
+    /// [`Error::Response`] for an envelope attribute of an unknown type or bad base64.
+    pub fn decode(
+        body: impl Into<String>,
+        attributes: BTreeMap<String, AttributeValue>,
+    ) -> Result<Self, Error> {
+        let body = body.into();
+        let (body, attributes, topic_arn, subject) = match SnsEnvelope::sniff(&body) {
+            Some(envelope) => {
+                let mut from_envelope = BTreeMap::new();
+                for (name, attribute) in &envelope.message_attributes {
+                    from_envelope.insert(
+                        name.clone(),
+                        AttributeValue::from_typed_text(
+                            name,
+                            &attribute.data_type,
+                            &attribute.value,
+                        )?,
+                    );
+                }
+                // Attributes set on the SQS message itself come on top of the envelope's.
+                from_envelope.extend(attributes);
+                (
+                    envelope.message,
+                    from_envelope,
+                    Some(envelope.topic_arn),
+                    envelope.subject,
+                )
+            }
+            None => (body, attributes, None, None),
+        };
+        let session = match attributes.get(ATTRIBUTE_NAME) {
+            Some(AttributeValue::String(text)) => Some(Session::from_attribute(text)?),
+            Some(AttributeValue::Binary(bytes)) => {
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                Some(Session::from_attribute(&text)?)
+            }
+            Some(_) | None => None,
+        };
+        Ok(Self {
+            body,
+            attributes,
+            session,
+            topic_arn,
+            subject,
+        })
+    }
+}
+
+/// The `session` attribute for the current session, if one is set.
+#[must_use]
+pub fn current_session_attribute() -> Option<(String, AttributeValue)> {
+    Session::current().map(|s| {
+        (
+            ATTRIBUTE_NAME.to_owned(),
+            AttributeValue::String(s.to_attribute()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn envelope(message: &str, attributes: &str) -> String {
+        format!(
+            r#"{{"Type": "Notification", "MessageId": "m-1", "TopicArn": "arn:aws:sns:us-east-1:123456789012:orders",
+                "Subject": "new", "Message": {}, "Timestamp": "2026-01-01T00:00:00.000Z",
+                "MessageAttributes": {attributes}}}"#,
+            serde_json::to_string(message).unwrap()
+        )
+    }
+
+    #[test]
+    fn unwraps_an_envelope_with_its_typed_attributes_and_session() {
+        let session = Session::with_state("ohio");
+        let attrs = format!(
+            r#"{{"session": {{"Type": "String", "Value": "{}"}}, "n": {{"Type": "Number", "Value": "42"}},
+                 "b": {{"Type": "Binary", "Value": "AAEC"}}, "tags": {{"Type": "String.Array", "Value": "[\"a\",1]"}}}}"#,
+            session.to_attribute()
+        );
+        let inbound =
+            Inbound::decode(&envelope(r#"{"order": 7}"#, &attrs), BTreeMap::new()).unwrap();
+        assert_eq!(inbound.body, r#"{"order": 7}"#);
+        assert_eq!(inbound.session, Some(session));
+        assert_eq!(
+            inbound.topic_arn.as_deref(),
+            Some("arn:aws:sns:us-east-1:123456789012:orders")
+        );
+        assert_eq!(inbound.subject.as_deref(), Some("new"));
+        assert_eq!(inbound.attributes["n"], AttributeValue::Number("42".into()));
+        assert_eq!(
+            inbound.attributes["b"],
+            AttributeValue::Binary(vec![0, 1, 2])
+        );
+        assert_eq!(
+            inbound.attributes["tags"],
+            AttributeValue::StringArray("[\"a\",1]".into())
+        );
+    }
+
+    #[test]
+    fn plain_bodies_pass_through() {
+        for body in [
+            "hello",
+            r#"{"Type": "Notification"}"#,
+            r#"{"TopicArn": "x", "Type": "Other", "MessageId": "1", "Message": "m"}"#,
+            "",
+        ] {
+            let inbound = Inbound::decode(body, BTreeMap::new()).unwrap();
+            assert_eq!(inbound.body, body);
+            assert_eq!(inbound.topic_arn, None);
+        }
+    }
+
+    #[test]
+    fn a_malformed_session_attribute_is_a_typed_error() {
+        let mut attributes = BTreeMap::new();
+        attributes.insert("session".to_owned(), AttributeValue::String("%%%".into()));
+        assert!(matches!(
+            Inbound::decode("x", attributes),
+            Err(Error::MalformedSession { .. })
+        ));
+        let bad_binary = envelope("m", r#"{"b": {"Type": "Binary", "Value": "%%%"}}"#);
+        assert!(Inbound::decode(&bad_binary, BTreeMap::new()).is_err());
+        let unknown = envelope("m", r#"{"b": {"Type": "Date", "Value": "today"}}"#);
+        assert!(Inbound::decode(&unknown, BTreeMap::new()).is_err());
+    }
+
+    #[test]
+    fn sizes_count_name_type_and_value() {
+        assert_eq!(
+            AttributeValue::String("ab".into()).wire_size("key"),
+            3 + 6 + 2
+        );
+        assert_eq!(
+            AttributeValue::Binary(vec![1; 10]).wire_size("k"),
+            1 + 6 + 10
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_body_decodes_or_errors_without_panicking(body in "\\PC{0,200}") {
+            let _ = Inbound::decode(&body, BTreeMap::new());
+        }
+    }
+}
