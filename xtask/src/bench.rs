@@ -26,6 +26,7 @@ const INIT_STARTS: usize = 61;
 /// Runs every benchmark and prints the ratios.
 pub fn run_all(layout: &Layout) -> Result<()> {
     let dispatch = dispatch(layout)?;
+    let sqs = sqs(layout)?;
     let target = layout
         .servers
         .parent()
@@ -59,17 +60,57 @@ pub fn run_all(layout: &Layout) -> Result<()> {
         )]
         let size_ratio = updraft_size as f64 / bare_size as f64;
         println!("RATIO binary-size {size_ratio:.3}");
+        println!("RATIO sqs-batch {:.3}", sqs.batch);
+        println!("RATIO sqs-dispatch {:.3}", sqs.dispatch);
     }
+    eprintln!(
+        "sqs-dispatch from the event JSON, as an invocation starts (not the ratio): {:.3}",
+        sqs.from_json
+    );
     Ok(())
+}
+
+/// The SQS figures.
+struct SqsFigures {
+    batch: f64,
+    dispatch: f64,
+    from_json: f64,
+}
+
+fn sqs(layout: &Layout) -> Result<SqsFigures> {
+    eprintln!("xtask: cargo bench -p bench-contexts --bench sqs");
+    let status = Command::new(env!("CARGO"))
+        .current_dir(&layout.root)
+        .args(["bench", "-p", "bench-contexts", "--bench", "sqs"])
+        .status()?;
+    if !status.success() {
+        return Err(fail(format!("the sqs benchmark failed: {status}")));
+    }
+    let directory = layout
+        .servers
+        .parent()
+        .map_or_else(|| layout.root.join("target"), Path::to_path_buf)
+        .join("criterion/sqs");
+    let read = |name: &str| -> Result<f64> {
+        std::fs::read_to_string(directory.join(name))?
+            .trim()
+            .parse()
+            .map_err(|_| fail(format!("the sqs bench wrote no {name}")))
+    };
+    Ok(SqsFigures {
+        batch: read("batch-ratio")?,
+        dispatch: read("paired-ratio")?,
+        from_json: read("from-json-ratio")?,
+    })
 }
 
 /// Runs the criterion bench; returns the medians (ns) of Updraft and of `lambda_http`, and the
 /// ratio of their paired rounds.
 fn dispatch(layout: &Layout) -> Result<(f64, f64, f64)> {
-    eprintln!("xtask: cargo bench -p bench-http-context --bench dispatch");
+    eprintln!("xtask: cargo bench -p bench-contexts --bench dispatch");
     let status = Command::new(env!("CARGO"))
         .current_dir(&layout.root)
-        .args(["bench", "-p", "bench-http-context", "--bench", "dispatch"])
+        .args(["bench", "-p", "bench-contexts", "--bench", "dispatch"])
         .status()?;
     if !status.success() {
         return Err(fail(format!("the dispatch benchmark failed: {status}")));
@@ -124,7 +165,7 @@ fn build_release(layout: &Layout) -> Result<()> {
             "--bin",
             "http-api",
         ])
-        .args(["-p", "bench-http-context", "--bin", "bare-hello"]))?;
+        .args(["-p", "bench-contexts", "--bin", "bare-hello"]))?;
     Ok(())
 }
 

@@ -1,7 +1,9 @@
 //! `cargo xtask demo`: the tour of the toolkit against the local servers.
 //!
 //! 1. `examples/quickstart`: configuration, a signed raw AWS call, the session;
-//! 2. `examples/http-api` run locally, with every route called.
+//! 2. `examples/http-api` run locally, with every route called;
+//! 3. `examples/invoke-sum` on a few direct invocations;
+//! 4. `examples/sqs-consumer` on an SQS batch that holds failures.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -23,6 +25,7 @@ pub fn run(layout: &Layout) -> Result<()> {
         return Err(fail(format!("the quickstart exited with {status}")));
     }
     http_api(layout)?;
+    event_contexts(layout)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {
@@ -112,6 +115,64 @@ fn call_routes(port: u16, say: fn(&str)) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
+fn event_contexts(layout: &Layout) -> Result<()> {
+    run_quiet(Command::new(env!("CARGO")).current_dir(&layout.root).args([
+        "build",
+        "--quiet",
+        "-p",
+        "example-invoke-sum",
+        "-p",
+        "example-sqs-consumer",
+    ]))?;
+    let binaries = layout
+        .servers
+        .parent()
+        .unwrap_or(&layout.root)
+        .join("debug");
+    println!("\n5. direct invocation: examples/invoke-sum, run as the CLI context");
+    for event in [
+        r#"{"session": {"state": "ohio"}, "data": {"a": 40, "b": 2}}"#,
+        r#"{"data": {"a": 1, "b": 2}}"#,
+        r#"{"session": {"state": "ohio"}, "data": {"a": "forty", "b": 2}}"#,
+        r#"{"session": {"state": "ohio"}, "data": {"a": 9223372036854775807, "b": 1}}"#,
+    ] {
+        let answer = run_with_stdin(&binaries.join("invoke-sum"), event)?;
+        println!("   {event}\n        -> {}", answer.trim());
+    }
+    println!("\n6. an SQS batch with failures: examples/sqs-consumer, run as the CLI context");
+    let records: Vec<String> = [
+        (r#"{\"id\": \"a\", \"fail\": false}"#, "m-ok-1"),
+        (r#"{\"id\": \"b\", \"fail\": true}"#, "m-fails"),
+        ("not json", "m-undecodable"),
+        (r#"{\"id\": \"c\", \"fail\": false}"#, "m-ok-2"),
+    ]
+    .iter()
+    .map(|(body, id)| {
+        format!(r#"{{"messageId": "{id}", "body": "{body}", "eventSource": "aws:sqs"}}"#)
+    })
+    .collect();
+    let batch = format!(r#"{{"Records": [{}]}}"#, records.join(", "));
+    println!("   records: m-ok-1, m-fails (fail: true), m-undecodable (not JSON), m-ok-2");
+    let answer = run_with_stdin(&binaries.join("sqs-consumer"), &batch)?;
+    println!("        -> {}", answer.trim());
+    Ok(())
+}
+
+fn run_with_stdin(binary: &std::path::Path, input: &str) -> Result<String> {
+    use std::io::Write as _;
+    let mut child = Command::new(binary)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input.as_bytes())?;
+    }
+    let output = child.wait_with_output()?;
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 fn run_quiet(command: &mut Command) -> Result<()> {

@@ -8,6 +8,9 @@
 //! | `RUST_LOG` | per-target directives such as `info,my_service=debug`, when `AWS_LAMBDA_LOG_LEVEL` is unset |
 //! | `AWS_LAMBDA_LOG_FORMAT` | `JSON` or `Text`; defaults to JSON inside Lambda and text elsewhere |
 //!
+//! Lines go to stdout inside Lambda and to stderr elsewhere, where stdout carries a CLI
+//! context's response.
+//!
 //! Each request runs in a span named `request` whose fields (`request_id`, `apigw_request_id`,
 //! `xray_trace_id`, `cold_start`) appear on every line logged while it is handled; in JSON
 //! they sit under `span`. A panic anywhere is logged as one `error` line with its message,
@@ -108,10 +111,15 @@ fn lambda_level(level: &str) -> Result<LevelFilter, updraft_core::Error> {
 /// [`updraft_core::Error::InvalidVar`] for a malformed logging variable.
 pub fn init(env: &Env) -> Result<(), updraft_core::Error> {
     let settings = Settings::from_env(env)?;
-    let writer = std::io::stdout;
-    let ansi = settings.format == Format::Text && std::io::stdout().is_terminal();
+    // In Lambda both streams reach CloudWatch; elsewhere stdout carries a CLI's response.
+    let subscriber = if crate::lambda::in_lambda(env) {
+        subscriber(&settings, std::io::stdout, false)
+    } else {
+        let ansi = settings.format == Format::Text && std::io::stderr().is_terminal();
+        subscriber(&settings, std::io::stderr, ansi)
+    };
     // A second call, or an application's own subscriber, makes this fail: both are fine.
-    let _ = subscriber(&settings, writer, ansi).try_init();
+    let _ = subscriber.try_init();
     install_panic_hook();
     Ok(())
 }

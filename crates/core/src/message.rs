@@ -161,10 +161,16 @@ impl SnsEnvelope {
     /// through it.
     #[must_use]
     pub fn sniff(body: &str) -> Option<Self> {
-        let trimmed = body.trim_start();
-        if !trimmed.starts_with('{')
-            || !body.contains("\"TopicArn\"")
-            || !body.contains("\"Notification\"")
+        // The shortest notification with its required fields is
+        // {"Type":"Notification","MessageId":"","TopicArn":"","Message":""}: shorter bodies are
+        // not one, and most plain job bodies are shorter, so they skip the scan. `Type` is
+        // checked by the parse that follows the scan.
+        const SHORTEST: usize = 65;
+        static TOPIC_ARN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"TopicArn\""));
+        if body.len() < SHORTEST
+            || !body.trim_start().starts_with('{')
+            || TOPIC_ARN.find(body.as_bytes()).is_none()
         {
             return None;
         }
@@ -278,7 +284,7 @@ mod tests {
             session.to_attribute()
         );
         let inbound =
-            Inbound::decode(&envelope(r#"{"order": 7}"#, &attrs), BTreeMap::new()).unwrap();
+            Inbound::decode(envelope(r#"{"order": 7}"#, &attrs), BTreeMap::new()).unwrap();
         assert_eq!(inbound.body, r#"{"order": 7}"#);
         assert_eq!(inbound.session, Some(session));
         assert_eq!(
@@ -323,6 +329,14 @@ mod tests {
         assert!(Inbound::decode(&bad_binary, BTreeMap::new()).is_err());
         let unknown = envelope("m", r#"{"b": {"Type": "Date", "Value": "today"}}"#);
         assert!(Inbound::decode(&unknown, BTreeMap::new()).is_err());
+    }
+
+    #[test]
+    fn the_shortest_possible_notification_is_recognised() {
+        let shortest = r#"{"Type":"Notification","MessageId":"","TopicArn":"","Message":""}"#;
+        assert_eq!(shortest.len(), 65);
+        assert!(SnsEnvelope::sniff(shortest).is_some());
+        assert!(SnsEnvelope::sniff(&shortest.replace("Notification", "Notificatio")).is_none());
     }
 
     #[test]

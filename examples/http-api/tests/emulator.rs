@@ -2,77 +2,19 @@
 //! fed each source's events through the emulator's Invoke API.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use std::net::SocketAddr;
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
 use serde_json::{Value, json};
 use updraft::contexts::http::testing::Event;
-use updraft::core::testing::{ChildGuard, free_port, request, servers_env, wait_for_port};
+use updraft::core::testing::Emulator;
 
-/// The emulator and the function, stopped when the test ends.
-struct Emulated {
-    address: SocketAddr,
-    _emulator: ChildGuard,
-    _function: ChildGuard,
-}
+struct Emulated(Emulator);
 
 async fn start(extra_env: &[(&str, &str)]) -> Emulated {
-    let env = servers_env();
-    let cargo_lambda = env.require("CARGO_LAMBDA").unwrap().to_owned();
-    let port = free_port();
-    let address = SocketAddr::from(([127, 0, 0, 1], port));
-    let emulator = ChildGuard::spawn(
-        "cargo lambda watch",
-        Command::new(&cargo_lambda)
-            .args([
-                "lambda",
-                "watch",
-                "--only-lambda-apis",
-                "-A",
-                "127.0.0.1",
-                "-P",
-                &port.to_string(),
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    );
-    assert!(
-        wait_for_port(address, Duration::from_secs(30)).await,
-        "the emulator did not start"
-    );
-    let function = ChildGuard::spawn(
-        "http-api",
-        Command::new(env!("CARGO_BIN_EXE_http-api"))
-            .env(
-                "AWS_LAMBDA_RUNTIME_API",
-                format!("http://127.0.0.1:{port}/.rt"),
-            )
-            .env("AWS_LAMBDA_FUNCTION_NAME", "_")
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-            .env("AWS_LAMBDA_LOG_LEVEL", "WARN")
-            .envs(extra_env.iter().copied())
-            .stdout(Stdio::null()),
-    );
-    Emulated {
-        address,
-        _emulator: emulator,
-        _function: function,
-    }
+    Emulated(Emulator::start(env!("CARGO_BIN_EXE_http-api"), extra_env).await)
 }
 
 impl Emulated {
     async fn invoke(&self, event: &Event) -> (u64, Value) {
-        let reply = request(
-            self.address,
-            "POST",
-            "/2015-03-31/functions/_/invocations",
-            &[],
-            &event.to_bytes(),
-        )
-        .await;
+        let reply = self.0.invoke(&event.to_bytes()).await;
         assert_eq!(
             reply.status,
             200,
@@ -148,14 +90,7 @@ async fn malformed_events_get_errors_from_the_runtime_and_the_function_survives(
         .path("/orders")
         .raw_base64_body("@@@");
     assert_eq!(lambda.invoke(&bad_base64).await.0, 400);
-    let not_http = request(
-        lambda.address,
-        "POST",
-        "/2015-03-31/functions/_/invocations",
-        &[],
-        br#"{"Records": []}"#,
-    )
-    .await;
+    let not_http = lambda.0.invoke(br#"{"Records": []}"#).await;
     let answer = not_http.json();
     assert!(answer.to_string().contains("doesn't match"), "{answer}");
     let hello = Event::http_api()

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use updraft_core::Session;
 
 use super::process::bounded;
-use super::record::{Record, decode};
+use super::record::Record;
 use crate::lambda::catch_panic;
 
 /// The records of one batch that share a session state.
@@ -87,20 +87,17 @@ pub(crate) async fn run<T, H, Fut, E>(
     concurrency: usize,
 ) -> Vec<String>
 where
-    T: DeserializeOwned,
-    H: Fn(Group<T>) -> Fut,
-    Fut: Future<Output = Result<Failures, E>>,
+    T: DeserializeOwned + Send,
+    H: Fn(Group<T>) -> Fut + Sync,
+    Fut: Future<Output = Result<Failures, E>> + Send,
     E: Display,
 {
     let mut failed = Vec::new();
     let mut decoded = Vec::with_capacity(records.len());
     for message in records {
-        match decode::<T>(message) {
+        match super::process::decoded::<T>(message) {
             Ok(record) => decoded.push(record),
-            Err(undecodable) => {
-                tracing::warn!(message_id = %undecodable.message_id, reason = %undecodable.reason, "a record could not be decoded");
-                failed.push(undecodable.message_id);
-            }
+            Err(id) => failed.push(id),
         }
     }
     let run_group = |group: Group<T>| async move {
@@ -131,7 +128,7 @@ where
         }
     };
     failed.extend(
-        bounded(by_state(decoded), concurrency, run_group)
+        bounded(by_state(decoded).into_iter(), concurrency, &run_group)
             .await
             .into_iter()
             .flatten(),

@@ -1,7 +1,7 @@
 //! One SQS record, decoded: the body into the handler's type, the SNS envelope unwrapped, the
 //! session read from the `session` attribute.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aws_lambda_events::event::sqs::{SqsMessage, SqsMessageAttribute};
 use serde::de::DeserializeOwned;
@@ -18,10 +18,9 @@ pub struct Record<T> {
     pub message_id: String,
     /// The session of the `session` attribute; empty when there is none.
     pub session: Session,
-    /// The FIFO message group, on FIFO queues.
-    pub group_id: Option<String>,
-    /// How many times SQS has delivered this message.
-    pub receive_count: u32,
+    /// The SQS system attributes (`ApproximateReceiveCount`, `MessageGroupId`, `SentTimestamp`,
+    /// …); [`Record::group_id`] and [`Record::receive_count`] read the common ones.
+    pub system_attributes: HashMap<String, String>,
     /// The message attributes (the SNS ones for a notification), `session` included.
     pub attributes: BTreeMap<String, AttributeValue>,
     /// The topic, when the message came from SNS in an envelope.
@@ -35,11 +34,27 @@ impl<T> Record<T> {
             body,
             message_id: message_id.into(),
             session: Session::default(),
-            group_id: None,
-            receive_count: 1,
+            system_attributes: HashMap::new(),
             attributes: BTreeMap::new(),
             topic_arn: None,
         }
+    }
+
+    /// The FIFO message group, on FIFO queues.
+    #[must_use]
+    pub fn group_id(&self) -> Option<&str> {
+        self.system_attributes
+            .get("MessageGroupId")
+            .map(String::as_str)
+    }
+
+    /// How many times SQS has delivered this message (1 when unknown).
+    #[must_use]
+    pub fn receive_count(&self) -> u32 {
+        self.system_attributes
+            .get("ApproximateReceiveCount")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1)
     }
 
     /// This record with `session`.
@@ -65,32 +80,29 @@ pub(crate) fn id_and_group(message: &SqsMessage) -> (String, Option<String>) {
     )
 }
 
-/// Decodes one raw record.
-pub(crate) fn decode<T: DeserializeOwned>(message: SqsMessage) -> Result<Record<T>, Undecodable> {
-    let (message_id, group_id) = id_and_group(&message);
-    let fail = |reason: String| Undecodable {
-        message_id: message_id.clone(),
-        reason,
-    };
-    let receive_count = message
-        .attributes
-        .get("ApproximateReceiveCount")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1);
-    let attributes = attributes(message.message_attributes).map_err(&fail)?;
-    let inbound = Inbound::decode(message.body.unwrap_or_default(), attributes)
-        .map_err(|e| fail(e.to_string()))?;
-    let body = serde_json::from_str(&inbound.body)
-        .map_err(|e| fail(format!("the body does not decode: {e}")))?;
-    Ok(Record {
-        body,
-        message_id,
-        session: inbound.session.unwrap_or_default(),
-        group_id,
-        receive_count,
-        attributes: inbound.attributes,
-        topic_arn: inbound.topic_arn,
-    })
+/// Decodes one raw record, moving its fields out rather than copying them.
+pub(crate) fn decode<T: DeserializeOwned>(
+    mut message: SqsMessage,
+) -> Result<Record<T>, Undecodable> {
+    let message_id = message.message_id.take().unwrap_or_default();
+    let decoded = attributes(message.message_attributes).and_then(|attributes| {
+        let inbound = Inbound::decode(message.body.unwrap_or_default(), attributes)
+            .map_err(|e| e.to_string())?;
+        let body = serde_json::from_str(&inbound.body)
+            .map_err(|e| format!("the body does not decode: {e}"))?;
+        Ok((body, inbound))
+    });
+    match decoded {
+        Ok((body, inbound)) => Ok(Record {
+            body,
+            message_id,
+            session: inbound.session.unwrap_or_default(),
+            system_attributes: message.attributes,
+            attributes: inbound.attributes,
+            topic_arn: inbound.topic_arn,
+        }),
+        Err(reason) => Err(Undecodable { message_id, reason }),
+    }
 }
 
 /// The typed attributes of a raw record.
@@ -98,6 +110,9 @@ pub(crate) fn attributes(
     raw: std::collections::HashMap<String, SqsMessageAttribute>,
 ) -> Result<BTreeMap<String, AttributeValue>, String> {
     let mut attributes = BTreeMap::new();
+    if raw.is_empty() {
+        return Ok(attributes);
+    }
     for (name, attribute) in raw {
         let data_type = attribute.data_type.as_deref().unwrap_or("String");
         let base = data_type.split('.').next().unwrap_or_default();
@@ -155,8 +170,8 @@ mod tests {
         let record: Record<Job> = decode(raw).unwrap();
         assert_eq!(record.body, Job { id: "j1".into() });
         assert_eq!(record.session.state.as_deref(), Some("ohio"));
-        assert_eq!(record.group_id.as_deref(), Some("g1"));
-        assert_eq!(record.receive_count, 3);
+        assert_eq!(record.group_id(), Some("g1"));
+        assert_eq!(record.receive_count(), 3);
         assert_eq!(
             record.attributes["blob"],
             AttributeValue::Binary(vec![1, 2])

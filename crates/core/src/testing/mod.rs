@@ -5,9 +5,11 @@
 //! A test that needs them and finds no file fails and says to run `cargo xtask test`: it never
 //! passes without having talked to a server.
 
+mod emulator;
 mod http;
 mod process;
 
+pub use emulator::Emulator;
 pub use http::{Reply, request, wait_for_port};
 pub use process::ChildGuard;
 

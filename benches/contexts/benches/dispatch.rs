@@ -28,7 +28,7 @@ const BATCH: usize = 300;
 type Bare = Adapter<'static, axum::response::Response, axum::Router>;
 
 fn event() -> LambdaEvent<LambdaRequest> {
-    let payload = serde_json::from_str(bench_http_context::HTTP_API_EVENT).unwrap();
+    let payload = serde_json::from_str(bench_contexts::HTTP_API_EVENT).unwrap();
     let mut context = Context::default();
     context.request_id = "bench".into();
     LambdaEvent::new(payload, context)
@@ -45,11 +45,11 @@ async fn through_lambda_http(service: &Bare) -> Vec<u8> {
 }
 
 fn services() -> (LambdaService, Bare) {
-    let updraft = App::new(bench_http_context::hello_router())
+    let updraft = App::new(bench_contexts::hello_router())
         .env(Env::default())
         .into_lambda_service()
         .unwrap();
-    (updraft, Adapter::from(bench_http_context::hello_router()))
+    (updraft, Adapter::from(bench_contexts::hello_router()))
 }
 
 fn criterion_figures(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {

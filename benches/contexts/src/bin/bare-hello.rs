@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    lambda_http::run(bench_http_context::hello_router()).await
+    lambda_http::run(bench_contexts::hello_router()).await
 }
