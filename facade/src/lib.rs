@@ -7,6 +7,14 @@ pub use updraft_core as core;
 #[cfg_attr(docsrs, doc(cfg(feature = "contexts")))]
 pub use updraft_contexts as contexts;
 
+#[cfg(feature = "sqs-backend")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqs-backend")))]
+pub use updraft_sqs_backend as sqs_backend;
+
+#[cfg(feature = "sns")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sns")))]
+pub use updraft_sns as sns;
+
 /// The preludes of every enabled crate, for `use updraft::prelude::*`.
 pub mod prelude {
     #[cfg(feature = "contexts")]

@@ -8,6 +8,10 @@
 //!   of alternated starts.
 //! - `binary-size`: the release binary of `example-http-api` (only the `contexts` feature) ÷
 //!   the bare `lambda_http` + axum hello, both stripped.
+//!
+//! Counts print as `COUNT <name> <value>`: `sqs-send-batch-25` and `sns-publish-batch-25`, the
+//! SendMessageBatch and PublishBatch calls 25 small messages take (`benches/messaging`, against
+//! moto, started for it after the timings so the servers do not disturb them).
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -67,6 +71,36 @@ pub fn run_all(layout: &Layout) -> Result<()> {
         "sqs-dispatch from the event JSON, as an invocation starts (not the ratio): {:.3}",
         sqs.from_json
     );
+    counts(layout)
+}
+
+/// Runs `benches/messaging` against the local servers and passes its `COUNT` lines on.
+fn counts(layout: &Layout) -> Result<()> {
+    let servers = crate::servers::Guard::acquire(layout)?;
+    let output = Command::new(env!("CARGO"))
+        .current_dir(&layout.root)
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "bench-messaging",
+            "--bin",
+            "count-calls",
+        ])
+        .envs(servers.vars.iter().map(|(k, v)| (k, v)))
+        .stderr(Stdio::inherit())
+        .output()?;
+    drop(servers);
+    if !output.status.success() {
+        return Err(fail(format!("count-calls exited with {}", output.status)));
+    }
+    #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
+    for line in String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| l.starts_with("COUNT "))
+    {
+        println!("{line}");
+    }
     Ok(())
 }
 

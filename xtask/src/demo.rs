@@ -3,7 +3,8 @@
 //! 1. `examples/quickstart`: configuration, a signed raw AWS call, the session;
 //! 2. `examples/http-api` run locally, with every route called;
 //! 3. `examples/invoke-sum` on a few direct invocations;
-//! 4. `examples/sqs-consumer` on an SQS batch that holds failures.
+//! 4. `examples/sqs-consumer` on an SQS batch that holds failures;
+//! 5. `examples/fanout`: one SNS topic, two subscribed queues, the Session carried through.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -26,6 +27,7 @@ pub fn run(layout: &Layout) -> Result<()> {
     }
     http_api(layout)?;
     event_contexts(layout)?;
+    fanout(layout, &servers)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {
@@ -158,6 +160,27 @@ fn event_contexts(layout: &Layout) -> Result<()> {
     println!("   records: m-ok-1, m-fails (fail: true), m-undecodable (not JSON), m-ok-2");
     let answer = run_with_stdin(&binaries.join("sqs-consumer"), &batch)?;
     println!("        -> {}", answer.trim());
+    Ok(())
+}
+
+#[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
+fn fanout(layout: &Layout, servers: &Guard) -> Result<()> {
+    println!("\n7. fan-out: examples/fanout publishes 25 orders to a topic with two queues");
+    let output = Command::new(env!("CARGO"))
+        .current_dir(&layout.root)
+        .args(["run", "--quiet", "-p", "example-fanout"])
+        .envs(servers.vars.iter().map(|(k, v)| (k, v)))
+        .stderr(Stdio::inherit())
+        .output()?;
+    if !output.status.success() {
+        return Err(fail(format!(
+            "the fanout example exited with {}",
+            output.status
+        )));
+    }
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        println!("   {line}");
+    }
     Ok(())
 }
 

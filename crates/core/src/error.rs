@@ -75,6 +75,49 @@ impl Kind {
     pub fn is_transient(self) -> bool {
         matches!(self, Kind::Throttled | Kind::Unavailable | Kind::Timeout)
     }
+
+    /// The kind of an AWS error code such as `ThrottlingException`,
+    /// `AWS.SimpleQueueService.NonExistentQueue` or `ConditionalCheckFailedException`, from the
+    /// naming conventions AWS services share. Codes it does not know are [`Kind::Internal`].
+    #[must_use]
+    pub fn of_aws_code(code: &str) -> Kind {
+        const RULES: &[(Kind, &[&str])] = &[
+            (
+                Kind::Throttled,
+                &["throttl", "toomanyrequests", "limitexceeded", "slowdown"],
+            ),
+            (
+                Kind::NotFound,
+                &["notfound", "nonexistent", "doesnotexist", "nosuch"],
+            ),
+            (
+                Kind::Forbidden,
+                &["accessdenied", "unauthorized", "forbidden"],
+            ),
+            (
+                Kind::Conflict,
+                &["conditionalcheckfailed", "conflict", "alreadyexists"],
+            ),
+            (
+                Kind::Unavailable,
+                &[
+                    "unavailable",
+                    "internalerror",
+                    "internalfailure",
+                    "internalserver",
+                ],
+            ),
+            (
+                Kind::BadInput,
+                &["invalid", "validation", "malformed", "toolong", "missing"],
+            ),
+        ];
+        let lower = code.to_ascii_lowercase();
+        RULES
+            .iter()
+            .find(|(_, needles)| needles.iter().any(|n| lower.contains(n)))
+            .map_or(Kind::Internal, |(kind, _)| *kind)
+    }
 }
 
 /// How an error surfaces outside the process.
@@ -313,6 +356,24 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aws_codes_map_to_kinds() {
+        assert_eq!(Kind::of_aws_code("ThrottlingException"), Kind::Throttled);
+        assert_eq!(
+            Kind::of_aws_code("AWS.SimpleQueueService.NonExistentQueue"),
+            Kind::NotFound
+        );
+        assert_eq!(Kind::of_aws_code("QueueDoesNotExist"), Kind::NotFound);
+        assert_eq!(
+            Kind::of_aws_code("ConditionalCheckFailedException"),
+            Kind::Conflict
+        );
+        assert_eq!(Kind::of_aws_code("AccessDeniedException"), Kind::Forbidden);
+        assert_eq!(Kind::of_aws_code("InvalidParameterValue"), Kind::BadInput);
+        assert_eq!(Kind::of_aws_code("InternalError"), Kind::Unavailable);
+        assert_eq!(Kind::of_aws_code("SomethingNew"), Kind::Internal);
+    }
 
     #[test]
     fn missing_region_names_the_variables_and_the_profile() {

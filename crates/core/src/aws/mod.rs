@@ -36,7 +36,10 @@
 //! ```
 
 pub mod endpoints;
+mod sdk_error;
 pub mod settings;
+
+pub use sdk_error::AwsError;
 
 use std::time::Duration;
 

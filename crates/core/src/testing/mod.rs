@@ -6,10 +6,12 @@
 //! passes without having talked to a server.
 
 mod emulator;
+mod fake;
 mod http;
 mod process;
 
 pub use emulator::Emulator;
+pub use fake::{Canned, FakeEndpoint};
 pub use http::{Reply, request, wait_for_port};
 pub use process::ChildGuard;
 

@@ -30,6 +30,11 @@
 //! # Ok::<(), updraft_core::Error>(())
 //! ```
 
+mod attributes;
+pub mod batch;
+pub mod outbound;
+pub mod publisher;
+
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
@@ -37,6 +42,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::session::codec::ATTRIBUTE_NAME;
 use crate::{Error, Session};
+
+pub use attributes::{Attributes, validate, validate_name};
 
 /// The most attributes SNS and SQS accept on one message.
 pub const MAX_ATTRIBUTES: usize = 10;
@@ -248,6 +255,16 @@ impl Inbound {
             subject,
         })
     }
+}
+
+/// The size SNS and SQS count for a message: the body and every attribute.
+#[must_use]
+pub fn wire_size(body: &str, attributes: &BTreeMap<String, AttributeValue>) -> usize {
+    body.len()
+        + attributes
+            .iter()
+            .map(|(name, value)| value.wire_size(name))
+            .sum::<usize>()
 }
 
 /// The `session` attribute for the current session, if one is set.

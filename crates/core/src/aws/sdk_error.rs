@@ -1,0 +1,130 @@
+//! [`AwsError`]: an AWS SDK call that failed, without the SDK's generic error types.
+//!
+//! Every Updraft crate that calls an AWS service turns the SDK's `SdkError<E, R>` into this, so
+//! the public error enums stay free of SDK generics and every failure knows its [`Kind`]
+//! (throttled, not found, unavailable, …) and keeps its AWS error code and request id.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::error::{Kind, Surface};
+use crate::message::batch::Rejected;
+
+/// A failed AWS SDK call.
+#[derive(Debug)]
+pub struct AwsError {
+    service: &'static str,
+    operation: &'static str,
+    kind: Kind,
+    code: Option<String>,
+    message: Option<String>,
+    source: Box<dyn StdError + Send + Sync>,
+}
+
+impl AwsError {
+    /// Classifies an SDK error of `service`'s `operation`.
+    pub fn from_sdk<E, R>(
+        service: &'static str,
+        operation: &'static str,
+        error: SdkError<E, R>,
+    ) -> Self
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+        R: fmt::Debug + Send + Sync + 'static,
+    {
+        let (kind, code, message) = match &error {
+            SdkError::ServiceError(service_error) => {
+                let inner = service_error.err();
+                let code = inner.code().map(str::to_owned);
+                (
+                    code.as_deref().map_or(Kind::Internal, Kind::of_aws_code),
+                    code,
+                    inner.message().map(str::to_owned),
+                )
+            }
+            SdkError::TimeoutError(_) => (Kind::Timeout, None, None),
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+                (Kind::Timeout, None, None)
+            }
+            SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+                (Kind::Unavailable, None, None)
+            }
+            _ => (Kind::Internal, None, None),
+        };
+        Self {
+            service,
+            operation,
+            kind,
+            code,
+            message,
+            source: Box::new(error),
+        }
+    }
+
+    /// The service, such as `sqs`.
+    #[must_use]
+    pub fn service(&self) -> &'static str {
+        self.service
+    }
+
+    /// The operation, such as `SendMessageBatch`.
+    #[must_use]
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The AWS error code, such as `QueueDoesNotExist`.
+    #[must_use]
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The AWS error message.
+    #[must_use]
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} failed", self.service, self.operation)?;
+        if let Some(code) = &self.code {
+            write!(f, ": {code}")?;
+        }
+        match &self.message {
+            Some(message) => write!(f, ": {message}"),
+            None => write!(f, ": {}", self.source),
+        }
+    }
+}
+
+impl StdError for AwsError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+impl Surface for AwsError {
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    fn error_type(&self) -> &'static str {
+        "updraft.aws.Call"
+    }
+}
+
+impl From<&AwsError> for Rejected {
+    /// Every entry of a batch call that failed as a whole: transient when the call's error is.
+    fn from(error: &AwsError) -> Self {
+        Rejected {
+            code: error.code().unwrap_or("CallFailed").to_owned(),
+            message: Some(error.to_string()),
+            sender_fault: !error.kind.is_transient(),
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! A fake AWS endpoint, for the faults no real local server produces (a throttled batch entry,
+//! a service error in the middle of a batch). Tests that use it say so in their names.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// One canned answer: status, content type and body.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    /// The status code.
+    pub status: u16,
+    /// The `content-type`.
+    pub content_type: String,
+    /// The body.
+    pub body: String,
+}
+
+impl Canned {
+    /// A 200 answer with this content type and body.
+    #[must_use]
+    pub fn ok(content_type: &str, body: impl Into<String>) -> Self {
+        Self {
+            status: 200,
+            content_type: content_type.to_owned(),
+            body: body.into(),
+        }
+    }
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 that answers the n-th request with the n-th [`Canned`]
+/// answer (and 500 once they run out), and keeps every request body. Stops when dropped.
+#[derive(Debug)]
+pub struct FakeEndpoint {
+    address: SocketAddr,
+    requests: Arc<Mutex<Vec<String>>>,
+    task: JoinHandle<()>,
+}
+
+impl FakeEndpoint {
+    /// Starts the server.
+    ///
+    /// # Panics
+    ///
+    /// When no port on 127.0.0.1 can be bound.
+    pub async fn start(answers: Vec<Canned>) -> Self {
+        let listener = match TcpListener::bind("127.0.0.1:0").await {
+            Ok(listener) => listener,
+            Err(e) => panic!("the fake endpoint cannot bind: {e}"),
+        };
+        let address = match listener.local_addr() {
+            Ok(address) => address,
+            Err(e) => panic!("the fake endpoint has no address: {e}"),
+        };
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let answers = Arc::new(Mutex::new(answers.into_iter()));
+        let seen = requests.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream, answers.clone(), seen.clone()));
+            }
+        });
+        Self {
+            address,
+            requests,
+            task,
+        }
+    }
+
+    /// The endpoint URL, for `AWS_ENDPOINT_URL` or a client's `endpoint_url`.
+    #[must_use]
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// An AWS configuration that sends every call here, with dummy credentials and one attempt
+    /// per call (so the SDK's own retries do not hide the caller's).
+    ///
+    /// # Panics
+    ///
+    /// When the configuration does not load.
+    #[cfg(feature = "aws")]
+    pub async fn aws_config(&self) -> crate::SdkConfig {
+        let env = crate::Env::from_pairs([
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "fake"),
+            ("AWS_SECRET_ACCESS_KEY", "fake"),
+        ]);
+        match crate::aws::ConfigLoader::new()
+            .env(env)
+            .endpoint_url(self.url())
+            .max_attempts(1)
+            .load()
+            .await
+        {
+            Ok(config) => config,
+            Err(e) => panic!("the fake endpoint's configuration does not load: {e}"),
+        }
+    }
+
+    /// The bodies of the requests so far, in order.
+    #[must_use]
+    pub fn requests(&self) -> Vec<String> {
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Drop for FakeEndpoint {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+type Answers = Arc<Mutex<std::vec::IntoIter<Canned>>>;
+
+/// Answers the requests of one connection until it closes.
+async fn serve(stream: TcpStream, answers: Answers, requests: Arc<Mutex<Vec<String>>>) {
+    let mut stream = BufReader::new(stream);
+    loop {
+        let mut length = 0usize;
+        let mut close = false;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            match stream.read_line(&mut line).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) if line == "\r\n" => break,
+                Ok(_) => {
+                    if let Some((name, value)) = line.split_once(':') {
+                        if name.eq_ignore_ascii_case("content-length") {
+                            length = value.trim().parse().unwrap_or(0);
+                        } else if name.eq_ignore_ascii_case("connection") {
+                            close = value.trim().eq_ignore_ascii_case("close");
+                        }
+                    }
+                }
+            }
+        }
+        let mut body = vec![0; length];
+        if stream.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(String::from_utf8_lossy(&body).into_owned());
+        let next = answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next();
+        let answer = next.unwrap_or(Canned {
+            status: 500,
+            content_type: "text/plain".into(),
+            body: "no canned answer left".into(),
+        });
+        let reply = format!(
+            "HTTP/1.1 {} Canned\r\ncontent-type: {}\r\ncontent-length: {}\r\nx-amzn-requestid: fake\r\n\r\n{}",
+            answer.status,
+            answer.content_type,
+            answer.body.len(),
+            answer.body
+        );
+        if stream.get_mut().write_all(reply.as_bytes()).await.is_err() || close {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::request;
+
+    #[tokio::test]
+    async fn answers_in_order_and_keeps_the_requests() {
+        let fake = FakeEndpoint::start(vec![Canned::ok("text/plain", "first")]).await;
+        let first = request(fake.address, "POST", "/", &[], b"one").await;
+        assert_eq!((first.status, first.body.as_slice()), (200, &b"first"[..]));
+        let second = request(fake.address, "POST", "/", &[], b"two").await;
+        assert_eq!(second.status, 500);
+        assert_eq!(fake.requests(), ["one", "two"]);
+    }
+}
