@@ -11,6 +11,10 @@ pub use updraft_contexts as contexts;
 #[cfg_attr(docsrs, doc(cfg(feature = "sqs-backend")))]
 pub use updraft_sqs_backend as sqs_backend;
 
+#[cfg(feature = "secrets")]
+#[cfg_attr(docsrs, doc(cfg(feature = "secrets")))]
+pub use updraft_secrets as secrets;
+
 #[cfg(feature = "sns")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sns")))]
 pub use updraft_sns as sns;

@@ -9,9 +9,15 @@
 //! - `binary-size`: the release binary of `example-http-api` (only the `contexts` feature) ÷
 //!   the bare `lambda_http` + axum hello, both stripped.
 //!
-//! Counts print as `COUNT <name> <value>`: `sqs-send-batch-25` and `sns-publish-batch-25`, the
-//! SendMessageBatch and PublishBatch calls 25 small messages take (`benches/messaging`, against
-//! moto, started for it after the timings so the servers do not disturb them).
+//! Counts print as `COUNT <name> <value>`, from small programs run against moto (started for
+//! them after the timings, so the servers do not disturb those):
+//! - `sqs-send-batch-25`, `sns-publish-batch-25`: the SendMessageBatch and PublishBatch calls
+//!   25 small messages take (`benches/messaging`);
+//! - `secrets-1000-reads`: provider calls for 1000 cached reads of one key;
+//!   `secrets-25-names`: GetParameters calls for `get_many` of 25 names (`benches/secrets`).
+//!
+//! Times print as `NS <name> <value>`: `secrets-cache-hit`, a cached secret read (criterion
+//! median, `benches/secrets`).
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -71,36 +77,66 @@ pub fn run_all(layout: &Layout) -> Result<()> {
         "sqs-dispatch from the event JSON, as an invocation starts (not the ratio): {:.3}",
         sqs.from_json
     );
+    secrets_cache_hit(layout)?;
     counts(layout)
 }
 
-/// Runs `benches/messaging` against the local servers and passes its `COUNT` lines on.
+/// The criterion median of a cached secret read.
+fn secrets_cache_hit(layout: &Layout) -> Result<()> {
+    eprintln!("xtask: cargo bench -p bench-secrets --bench cache");
+    run(Command::new(env!("CARGO")).current_dir(&layout.root).args([
+        "bench",
+        "-p",
+        "bench-secrets",
+        "--bench",
+        "cache",
+    ]))?;
+    let criterion = layout
+        .servers
+        .parent()
+        .map_or_else(|| layout.root.join("target"), Path::to_path_buf)
+        .join("criterion/secrets");
+    let hit = median(&criterion.join("cache-hit"))?;
+    eprintln!(
+        "secrets-cache-hit: with a prebuilt Request {:.0} ns; a bare RwLock<HashMap> lookup {:.0} ns (for scale)",
+        median(&criterion.join("cache-hit-request"))?,
+        median(&criterion.join("bare-map"))?
+    );
+    #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
+    {
+        println!("NS secrets-cache-hit {hit:.0}");
+    }
+    Ok(())
+}
+
+/// The programs that count calls against the local servers: (package, binary).
+const COUNTERS: [(&str, &str); 2] = [
+    ("bench-messaging", "count-calls"),
+    ("bench-secrets", "count-secrets"),
+];
+
+/// Runs each counting program against the local servers and passes its `COUNT` lines on.
 fn counts(layout: &Layout) -> Result<()> {
     let servers = crate::servers::Guard::acquire(layout)?;
-    let output = Command::new(env!("CARGO"))
-        .current_dir(&layout.root)
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "bench-messaging",
-            "--bin",
-            "count-calls",
-        ])
-        .envs(servers.vars.iter().map(|(k, v)| (k, v)))
-        .stderr(Stdio::inherit())
-        .output()?;
+    for (package, binary) in COUNTERS {
+        let output = Command::new(env!("CARGO"))
+            .current_dir(&layout.root)
+            .args(["run", "--quiet", "-p", package, "--bin", binary])
+            .envs(servers.vars.iter().map(|(k, v)| (k, v)))
+            .stderr(Stdio::inherit())
+            .output()?;
+        if !output.status.success() {
+            return Err(fail(format!("{binary} exited with {}", output.status)));
+        }
+        #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
+        for line in String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|l| l.starts_with("COUNT "))
+        {
+            println!("{line}");
+        }
+    }
     drop(servers);
-    if !output.status.success() {
-        return Err(fail(format!("count-calls exited with {}", output.status)));
-    }
-    #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
-    for line in String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter(|l| l.starts_with("COUNT "))
-    {
-        println!("{line}");
-    }
     Ok(())
 }
 

@@ -4,7 +4,8 @@
 //! 2. `examples/http-api` run locally, with every route called;
 //! 3. `examples/invoke-sum` on a few direct invocations;
 //! 4. `examples/sqs-consumer` on an SQS batch that holds failures;
-//! 5. `examples/fanout`: one SNS topic, two subscribed queues, the Session carried through.
+//! 5. `examples/fanout`: one SNS topic, two subscribed queues, the Session carried through;
+//! 6. `examples/secrets`: references in a `.env` resolved and printed redacted, cached reads.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -27,7 +28,18 @@ pub fn run(layout: &Layout) -> Result<()> {
     }
     http_api(layout)?;
     event_contexts(layout)?;
-    fanout(layout, &servers)?;
+    run_example(
+        layout,
+        &servers,
+        "example-fanout",
+        "\n7. fan-out: examples/fanout publishes 25 orders to a topic with two queues",
+    )?;
+    run_example(
+        layout,
+        &servers,
+        "example-secrets",
+        "\n8. secrets: examples/secrets resolves a .env of references and reads one 1000 times",
+    )?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {
@@ -163,20 +175,18 @@ fn event_contexts(layout: &Layout) -> Result<()> {
     Ok(())
 }
 
+/// Runs an example against the servers and shows its output, indented.
 #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
-fn fanout(layout: &Layout, servers: &Guard) -> Result<()> {
-    println!("\n7. fan-out: examples/fanout publishes 25 orders to a topic with two queues");
+fn run_example(layout: &Layout, servers: &Guard, package: &str, title: &str) -> Result<()> {
+    println!("{title}");
     let output = Command::new(env!("CARGO"))
         .current_dir(&layout.root)
-        .args(["run", "--quiet", "-p", "example-fanout"])
+        .args(["run", "--quiet", "-p", package])
         .envs(servers.vars.iter().map(|(k, v)| (k, v)))
         .stderr(Stdio::inherit())
         .output()?;
     if !output.status.success() {
-        return Err(fail(format!(
-            "the fanout example exited with {}",
-            output.status
-        )));
+        return Err(fail(format!("{package} exited with {}", output.status)));
     }
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         println!("   {line}");

@@ -307,6 +307,9 @@ impl Surface for Error {
             Error::Credentials { .. } => Kind::Unauthorized,
             Error::Unreachable { .. } => Kind::Unavailable,
             Error::Timeout { .. } => Kind::Timeout,
+            Error::Service {
+                code: Some(code), ..
+            } if Kind::of_aws_code(code) != Kind::Internal => Kind::of_aws_code(code),
             Error::Service { status, .. } => match status {
                 400 => Kind::BadInput,
                 401 => Kind::Unauthorized,

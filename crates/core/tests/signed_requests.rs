@@ -126,7 +126,8 @@ async fn an_aws_error_becomes_a_typed_service_error() {
         }
         other => panic!("expected a service error, got {other:?}"),
     }
-    assert_eq!(err.kind(), Kind::BadInput);
+    // The code says more than the 400 status: a missing queue is not found.
+    assert_eq!(err.kind(), Kind::NotFound);
     assert_eq!(err.error_type(), "updraft.core.Service");
 }
 

@@ -459,7 +459,7 @@ async fn fake_sns_throttled_and_unanswered_entries_are_retried() {
         .collect();
     assert_eq!(message_ids, ["m-0", "m-1", "m-2"]);
     assert_eq!(topic.batch_calls(), 2);
-    let retry = &fake.requests()[1];
+    let retry = &fake.requests()[1].body;
     assert!(
         retry.contains("Id=1") && retry.contains("Id=2") && !retry.contains("Id=0"),
         "{retry}"

@@ -386,8 +386,8 @@ async fn fake_sqs_a_throttled_entry_is_retried_and_a_refused_one_is_reported() {
     let requests = fake.requests();
     assert_eq!(requests.len(), 2);
     assert!(
-        requests[1].contains(r#""Id":"1""#) && !requests[1].contains(r#""Id":"2""#),
+        requests[1].body.contains(r#""Id":"1""#) && !requests[1].body.contains(r#""Id":"2""#),
         "{}",
-        requests[1]
+        requests[1].body
     );
 }

@@ -1,23 +1,12 @@
 //! The example's contract, against moto: exactly these lines, and the Session arrives.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use std::process::Command;
-
-use updraft::core::testing::{aws_config, servers_env, unique_name};
+use updraft::core::testing::{aws_config, run_with_servers, unique_name};
 use updraft::sns::Topic;
 
 #[test]
 fn the_binary_prints_the_counts_and_one_decoded_order() {
-    let output = Command::new(env!("CARGO_BIN_EXE_fanout"))
-        .envs(servers_env().added())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stdout = run_with_servers(env!("CARGO_BIN_EXE_fanout"));
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[..2], ["queue all: 25", "queue high: 5"]);
     assert_eq!(

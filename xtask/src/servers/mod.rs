@@ -313,7 +313,8 @@ fn env_file(state: &State, venv_bin: &Path) -> String {
          MONGODB_URI=mongodb://127.0.0.1:{mongo}/?directConnection=true\n\
          DATABASE_URL=postgres://{user}:{password}@127.0.0.1:{pg}/postgres\n\
          UPDRAFT_PG_CA_CERT={ca}\n\
-         CARGO_LAMBDA={lambda}\n",
+         CARGO_LAMBDA={lambda}\n\
+         MOTO_SERVER={moto_server}\n",
         dynamodb = state.port("dynamodb"),
         mongo = state.port("mongo"),
         pg = state.port("postgres"),
@@ -321,6 +322,7 @@ fn env_file(state: &State, venv_bin: &Path) -> String {
         password = postgres::PASSWORD,
         ca = ca.display(),
         lambda = venv_bin.join("cargo-lambda").display(),
+        moto_server = venv_bin.join("moto_server").display(),
     )
 }
 

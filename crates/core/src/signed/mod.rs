@@ -70,7 +70,8 @@ struct Inner {
     service: String,
     region: String,
     endpoint: Uri,
-    credentials: CredentialsCache,
+    /// `None` for a client built [`unsigned`](SignedClientBuilder::unsigned).
+    credentials: Option<CredentialsCache>,
     connector: SharedHttpConnector,
     retry: RetryConfig,
     attempt_timeout: Option<Duration>,
@@ -86,6 +87,7 @@ pub struct SignedClientBuilder {
     service_id: Option<String>,
     endpoint: Option<String>,
     region: Option<String>,
+    unsigned: bool,
 }
 
 impl SignedClientBuilder {
@@ -99,6 +101,14 @@ impl SignedClientBuilder {
     /// the signing name (for example `Secrets Manager` for `secretsmanager`).
     pub fn service_id(mut self, service_id: impl Into<String>) -> Self {
         self.service_id = Some(service_id.into());
+        self
+    }
+
+    /// Sends requests without a signature, for endpoints that authenticate another way, such
+    /// as the AWS Parameters and Secrets Lambda Extension on localhost (a token header). The
+    /// timeouts, retries and error handling stay; no credentials are needed.
+    pub fn unsigned(mut self) -> Self {
+        self.unsigned = true;
         self
     }
 
@@ -132,13 +142,18 @@ impl SignedClientBuilder {
             service: self.service.clone(),
             reason,
         })?;
-        let provider = config
-            .credentials_provider()
-            .ok_or_else(|| Error::Credentials {
-                source: Box::new(CredentialsError::not_loaded(
-                    "the configuration has no credentials provider",
-                )),
-            })?;
+        let credentials = if self.unsigned {
+            None
+        } else {
+            let provider = config
+                .credentials_provider()
+                .ok_or_else(|| Error::Credentials {
+                    source: Box::new(CredentialsError::not_loaded(
+                        "the configuration has no credentials provider",
+                    )),
+                })?;
+            Some(CredentialsCache::new(provider))
+        };
         let timeouts = config
             .timeout_config()
             .cloned()
@@ -164,7 +179,7 @@ impl SignedClientBuilder {
                 service: self.service,
                 region,
                 endpoint,
-                credentials: CredentialsCache::new(provider),
+                credentials,
                 connector,
             }),
         })
@@ -211,6 +226,7 @@ impl SignedClient {
             service_id: None,
             endpoint: None,
             region: None,
+            unsigned: false,
         }
     }
 
@@ -293,8 +309,13 @@ impl SignedClient {
         let max = self.inner.retry.max_attempts().max(1);
         let mut attempt = 1;
         loop {
-            let credentials = self.inner.credentials.get().await?;
-            let request = self.sign(method, uri, headers, body, &credentials, SystemTime::now())?;
+            let request = match &self.inner.credentials {
+                Some(cache) => {
+                    let credentials = cache.get().await?;
+                    self.sign(method, uri, headers, body, &credentials, SystemTime::now())?
+                }
+                None => self.request(method, uri, headers, body)?,
+            };
             let once = self.send_once(request);
             let result = match self.inner.attempt_timeout {
                 Some(limit) => tokio::time::timeout(limit, once)
@@ -304,7 +325,9 @@ impl SignedClient {
             };
             let retry = match &result {
                 Err(Error::Service { code, .. }) if is_expired(code.as_deref()) => {
-                    self.inner.credentials.invalidate().await;
+                    if let Some(cache) = &self.inner.credentials {
+                        cache.invalidate().await;
+                    }
                     true
                 }
                 Err(Error::Service { status, code, .. }) => {
@@ -368,15 +391,7 @@ impl SignedClient {
         credentials: &Credentials,
         time: SystemTime,
     ) -> Result<http::Request<Bytes>, Error> {
-        let mut request = http::Request::builder()
-            .method(method.clone())
-            .uri(uri.clone());
-        if let Some(all) = request.headers_mut() {
-            all.extend(headers.clone());
-        }
-        let mut request = request
-            .body(body.clone())
-            .map_err(|e| self.invalid(&e.to_string()))?;
+        let mut request = self.request(method, uri, headers, body)?;
         let signing_error = |source: aws_sigv4::http_request::SigningError| Error::Signing {
             service: self.inner.service.clone(),
             source: Box::new(source),
@@ -413,6 +428,25 @@ impl SignedClient {
             sign(signable, &params).map_err(signing_error)?.into_parts();
         instructions.apply_to_request_http1x(&mut request);
         Ok(request)
+    }
+
+    /// The request of one attempt, before signing.
+    fn request(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Result<http::Request<Bytes>, Error> {
+        let mut request = http::Request::builder()
+            .method(method.clone())
+            .uri(uri.clone());
+        if let Some(all) = request.headers_mut() {
+            all.extend(headers.clone());
+        }
+        request
+            .body(body.clone())
+            .map_err(|e| self.invalid(&e.to_string()))
     }
 
     async fn send_once(&self, request: http::Request<Bytes>) -> Result<Response, Error> {

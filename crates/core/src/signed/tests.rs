@@ -167,3 +167,51 @@ fn retry_classification() {
     assert!(!is_throttling(Some("ValidationException")) && !is_throttling(None));
     assert!(is_expired(Some("ExpiredToken")));
 }
+
+#[cfg(feature = "testing")]
+#[tokio::test]
+async fn an_unsigned_client_needs_no_credentials_and_sends_no_signature() {
+    use crate::testing::{Canned, FakeEndpoint};
+    let fake = FakeEndpoint::start(vec![
+        Canned::ok("application/json", r#"{"ok": true}"#),
+        Canned {
+            status: 400,
+            content_type: "application/json".into(),
+            body: r#"{"__type": "ThrottlingException", "message": "slow down"}"#.into(),
+        },
+    ])
+    .await;
+    let no_credentials = SdkConfig::builder()
+        .region(Region::new("us-east-1"))
+        .retry_config(RetryConfig::disabled())
+        .build();
+    let client = SignedClient::builder(&no_credentials, "ssm")
+        .endpoint(fake.url())
+        .unsigned()
+        .build()
+        .unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert("x-token", HeaderValue::from_static("t"));
+    let answer = client
+        .send(Method::GET, "/get?name=a", headers, Bytes::new())
+        .await
+        .unwrap();
+    assert_eq!(answer.json::<serde_json::Value>().unwrap()["ok"], true);
+    let sent = &fake.requests()[0];
+    assert_eq!(sent.target, "/get?name=a");
+    assert_eq!(sent.header("x-token"), Some("t"));
+    assert_eq!(sent.header("authorization"), None);
+    // A 400 whose code is a throttle is a throttle.
+    let throttled = client.get("/again").await.unwrap_err();
+    assert_eq!(
+        crate::error::Surface::kind(&throttled),
+        crate::error::Kind::Throttled
+    );
+    assert!(
+        SignedClient::builder(&no_credentials, "ssm")
+            .endpoint(fake.url())
+            .build()
+            .is_err(),
+        "a signing client still needs credentials"
+    );
+}

@@ -31,12 +31,33 @@ impl Canned {
     }
 }
 
+/// A request the fake endpoint received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The method.
+    pub method: String,
+    /// The path and query.
+    pub target: String,
+    /// The headers, names lower-cased, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body, as text.
+    pub body: String,
+}
+
+impl Recorded {
+    /// The first header named `name` (lower case).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&str> {
+        super::http::header(&self.headers, name)
+    }
+}
+
 /// An HTTP/1.1 server on 127.0.0.1 that answers the n-th request with the n-th [`Canned`]
-/// answer (and 500 once they run out), and keeps every request body. Stops when dropped.
+/// answer (and 500 once they run out), and keeps every request. Stops when dropped.
 #[derive(Debug)]
 pub struct FakeEndpoint {
     address: SocketAddr,
-    requests: Arc<Mutex<Vec<String>>>,
+    requests: Arc<Mutex<Vec<Recorded>>>,
     task: JoinHandle<()>,
 }
 
@@ -101,9 +122,9 @@ impl FakeEndpoint {
         }
     }
 
-    /// The bodies of the requests so far, in order.
+    /// The requests so far, in order.
     #[must_use]
-    pub fn requests(&self) -> Vec<String> {
+    pub fn requests(&self) -> Vec<Recorded> {
         self.requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -120,12 +141,18 @@ impl Drop for FakeEndpoint {
 type Answers = Arc<Mutex<std::vec::IntoIter<Canned>>>;
 
 /// Answers the requests of one connection until it closes.
-async fn serve(stream: TcpStream, answers: Answers, requests: Arc<Mutex<Vec<String>>>) {
+async fn serve(stream: TcpStream, answers: Answers, requests: Arc<Mutex<Vec<Recorded>>>) {
     let mut stream = BufReader::new(stream);
     loop {
-        let mut length = 0usize;
-        let mut close = false;
         let mut line = String::new();
+        match stream.read_line(&mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let mut words = line.split_whitespace();
+        let method = words.next().unwrap_or_default().to_owned();
+        let target = words.next().unwrap_or_default().to_owned();
+        let mut headers = Vec::new();
         loop {
             line.clear();
             match stream.read_line(&mut line).await {
@@ -133,23 +160,35 @@ async fn serve(stream: TcpStream, answers: Answers, requests: Arc<Mutex<Vec<Stri
                 Ok(_) if line == "\r\n" => break,
                 Ok(_) => {
                     if let Some((name, value)) = line.split_once(':') {
-                        if name.eq_ignore_ascii_case("content-length") {
-                            length = value.trim().parse().unwrap_or(0);
-                        } else if name.eq_ignore_ascii_case("connection") {
-                            close = value.trim().eq_ignore_ascii_case("close");
-                        }
+                        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
                     }
                 }
             }
         }
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let length = header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0usize);
+        let close = header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
         let mut body = vec![0; length];
         if stream.read_exact(&mut body).await.is_err() {
             return;
         }
+        let body = String::from_utf8_lossy(&body).into_owned();
         requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(String::from_utf8_lossy(&body).into_owned());
+            .push(Recorded {
+                method,
+                target,
+                headers,
+                body,
+            });
         let next = answers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -184,6 +223,15 @@ mod tests {
         assert_eq!((first.status, first.body.as_slice()), (200, &b"first"[..]));
         let second = request(fake.address, "POST", "/", &[], b"two").await;
         assert_eq!(second.status, 500);
-        assert_eq!(fake.requests(), ["one", "two"]);
+        let requests = fake.requests();
+        assert_eq!(
+            requests.iter().map(|r| r.body.as_str()).collect::<Vec<_>>(),
+            ["one", "two"]
+        );
+        assert_eq!(
+            (requests[0].method.as_str(), requests[0].target.as_str()),
+            ("POST", "/")
+        );
+        assert_eq!(requests[0].header("content-length"), Some("3"));
     }
 }

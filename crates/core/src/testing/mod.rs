@@ -8,11 +8,13 @@
 mod emulator;
 mod fake;
 mod http;
+mod moto;
 mod process;
 
 pub use emulator::Emulator;
-pub use fake::{Canned, FakeEndpoint};
+pub use fake::{Canned, FakeEndpoint, Recorded};
 pub use http::{Reply, request, wait_for_port};
+pub use moto::{MOTO_SERVER_VAR, PrivateMoto};
 pub use process::ChildGuard;
 
 use std::path::{Path, PathBuf};
@@ -83,6 +85,32 @@ pub async fn aws_config() -> crate::SdkConfig {
     {
         Ok(config) => config,
         Err(e) => panic!("the local servers' env file does not configure AWS: {e}"),
+    }
+}
+
+/// Runs `program` (an example's binary, say) with the servers' env and returns its stdout.
+///
+/// # Panics
+///
+/// When it cannot start or exits unsuccessfully (with its stderr), or prints non-UTF-8.
+#[must_use]
+pub fn run_with_servers(program: &str) -> String {
+    let output = match std::process::Command::new(program)
+        .envs(servers_env().added())
+        .output()
+    {
+        Ok(output) => output,
+        Err(e) => panic!("cannot run {program}: {e}"),
+    };
+    assert!(
+        output.status.success(),
+        "{program} exited with {}:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    match String::from_utf8(output.stdout) {
+        Ok(stdout) => stdout,
+        Err(e) => panic!("{program} printed non-UTF-8: {e}"),
     }
 }
 
