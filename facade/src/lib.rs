@@ -15,6 +15,13 @@ pub use updraft_sqs_backend as sqs_backend;
 #[cfg_attr(docsrs, doc(cfg(feature = "secrets")))]
 pub use updraft_secrets as secrets;
 
+#[cfg(any(feature = "rds-iam-auth", feature = "rds-iam-auth-mysql"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "rds-iam-auth", feature = "rds-iam-auth-mysql")))
+)]
+pub use updraft_rds_iam_auth as rds_iam_auth;
+
 #[cfg(feature = "sns")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sns")))]
 pub use updraft_sns as sns;

@@ -16,8 +16,9 @@
 //! - `secrets-1000-reads`: provider calls for 1000 cached reads of one key;
 //!   `secrets-25-names`: GetParameters calls for `get_many` of 25 names (`benches/secrets`).
 //!
-//! Times print as `NS <name> <value>`: `secrets-cache-hit`, a cached secret read (criterion
-//! median, `benches/secrets`).
+//! Times print as `NS <name> <value>` (criterion medians): `secrets-cache-hit`, a cached secret
+//! read (`benches/secrets`); `rds-token`, signing one RDS IAM token
+//! (`crates/rds-iam-auth/benches/token.rs`).
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -78,24 +79,13 @@ pub fn run_all(layout: &Layout) -> Result<()> {
         sqs.from_json
     );
     secrets_cache_hit(layout)?;
+    rds_token(layout)?;
     counts(layout)
 }
 
 /// The criterion median of a cached secret read.
 fn secrets_cache_hit(layout: &Layout) -> Result<()> {
-    eprintln!("xtask: cargo bench -p bench-secrets --bench cache");
-    run(Command::new(env!("CARGO")).current_dir(&layout.root).args([
-        "bench",
-        "-p",
-        "bench-secrets",
-        "--bench",
-        "cache",
-    ]))?;
-    let criterion = layout
-        .servers
-        .parent()
-        .map_or_else(|| layout.root.join("target"), Path::to_path_buf)
-        .join("criterion/secrets");
+    let criterion = criterion_bench(layout, "bench-secrets", "cache")?.join("secrets");
     let hit = median(&criterion.join("cache-hit"))?;
     eprintln!(
         "secrets-cache-hit: with a prebuilt Request {:.0} ns; a bare RwLock<HashMap> lookup {:.0} ns (for scale)",
@@ -107,6 +97,34 @@ fn secrets_cache_hit(layout: &Layout) -> Result<()> {
         println!("NS secrets-cache-hit {hit:.0}");
     }
     Ok(())
+}
+
+/// The criterion median of signing one RDS IAM token.
+fn rds_token(layout: &Layout) -> Result<()> {
+    let criterion = criterion_bench(layout, "updraft-rds-iam-auth", "token")?.join("rds");
+    let token = median(&criterion.join("token"))?;
+    eprintln!(
+        "rds-token: the bare aws_sdk_rds AuthTokenGenerator it wraps {:.0} ns (for scale)",
+        median(&criterion.join("sdk-token"))?
+    );
+    #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
+    {
+        println!("NS rds-token {token:.0}");
+    }
+    Ok(())
+}
+
+/// Runs `cargo bench -p <package> --bench <bench>`; returns the criterion output directory.
+fn criterion_bench(layout: &Layout, package: &str, bench: &str) -> Result<std::path::PathBuf> {
+    eprintln!("xtask: cargo bench -p {package} --bench {bench}");
+    run(Command::new(env!("CARGO"))
+        .current_dir(&layout.root)
+        .args(["bench", "-p", package, "--bench", bench]))?;
+    Ok(layout
+        .servers
+        .parent()
+        .map_or_else(|| layout.root.join("target"), Path::to_path_buf)
+        .join("criterion"))
 }
 
 /// The programs that count calls against the local servers: (package, binary).
@@ -148,19 +166,7 @@ struct SqsFigures {
 }
 
 fn sqs(layout: &Layout) -> Result<SqsFigures> {
-    eprintln!("xtask: cargo bench -p bench-contexts --bench sqs");
-    let status = Command::new(env!("CARGO"))
-        .current_dir(&layout.root)
-        .args(["bench", "-p", "bench-contexts", "--bench", "sqs"])
-        .status()?;
-    if !status.success() {
-        return Err(fail(format!("the sqs benchmark failed: {status}")));
-    }
-    let directory = layout
-        .servers
-        .parent()
-        .map_or_else(|| layout.root.join("target"), Path::to_path_buf)
-        .join("criterion/sqs");
+    let directory = criterion_bench(layout, "bench-contexts", "sqs")?.join("sqs");
     let read = |name: &str| -> Result<f64> {
         std::fs::read_to_string(directory.join(name))?
             .trim()
@@ -177,19 +183,7 @@ fn sqs(layout: &Layout) -> Result<SqsFigures> {
 /// Runs the criterion bench; returns the medians (ns) of Updraft and of `lambda_http`, and the
 /// ratio of their paired rounds.
 fn dispatch(layout: &Layout) -> Result<(f64, f64, f64)> {
-    eprintln!("xtask: cargo bench -p bench-contexts --bench dispatch");
-    let status = Command::new(env!("CARGO"))
-        .current_dir(&layout.root)
-        .args(["bench", "-p", "bench-contexts", "--bench", "dispatch"])
-        .status()?;
-    if !status.success() {
-        return Err(fail(format!("the dispatch benchmark failed: {status}")));
-    }
-    let criterion = layout
-        .servers
-        .parent()
-        .map_or_else(|| layout.root.join("target"), Path::to_path_buf)
-        .join("criterion/dispatch");
+    let criterion = criterion_bench(layout, "bench-contexts", "dispatch")?.join("dispatch");
     if let Ok(logged) = median(&criterion.join("updraft_json_logs")) {
         eprintln!(
             "dispatch with JSON logs to a sink (not in the ratio): {:.2} µs",

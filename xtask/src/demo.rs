@@ -5,7 +5,8 @@
 //! 3. `examples/invoke-sum` on a few direct invocations;
 //! 4. `examples/sqs-consumer` on an SQS batch that holds failures;
 //! 5. `examples/fanout`: one SNS topic, two subscribed queues, the Session carried through;
-//! 6. `examples/secrets`: references in a `.env` resolved and printed redacted, cached reads.
+//! 6. `examples/secrets`: references in a `.env` resolved and printed redacted, cached reads;
+//! 7. `examples/rds-iam`: a pool that logs in to PostgreSQL with IAM tokens over verified TLS.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -40,6 +41,7 @@ pub fn run(layout: &Layout) -> Result<()> {
         "example-secrets",
         "\n8. secrets: examples/secrets resolves a .env of references and reads one 1000 times",
     )?;
+    rds_iam(layout, &servers)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {
@@ -175,14 +177,58 @@ fn event_contexts(layout: &Layout) -> Result<()> {
     Ok(())
 }
 
+/// Runs `examples/rds-iam` against the TLS PostgreSQL, standing in for RDS's token check.
+fn rds_iam(layout: &Layout, servers: &Guard) -> Result<()> {
+    let var = |name: &str| {
+        servers
+            .vars
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| fail(format!("the servers' env has no {name}")))
+    };
+    let admin = var("DATABASE_URL")?;
+    let port = admin
+        .rsplit_once(':')
+        .and_then(|(_, rest)| rest.split('/').next())
+        .ok_or_else(|| fail(format!("no port in {admin}")))?
+        .to_owned();
+    let extra = [
+        ("db_endpoint", format!("127.0.0.1:{port}")),
+        ("db_username", "example_rds_iam".to_owned()),
+        ("db_database", "postgres".to_owned()),
+        ("ssl_ca_bundle_filename", var("UPDRAFT_PG_CA_CERT")?),
+        ("EXAMPLE_RDS_STAND_IN_URL", admin),
+    ];
+    run_example_with(
+        layout,
+        servers,
+        "example-rds-iam",
+        "\n9. rds-iam: examples/rds-iam logs in with IAM tokens over verified TLS and refreshes",
+        &extra,
+    )
+}
+
 /// Runs an example against the servers and shows its output, indented.
-#[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
 fn run_example(layout: &Layout, servers: &Guard, package: &str, title: &str) -> Result<()> {
+    run_example_with(layout, servers, package, title, &[])
+}
+
+/// [`run_example`] with `extra` variables on top of the servers'.
+#[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
+fn run_example_with(
+    layout: &Layout,
+    servers: &Guard,
+    package: &str,
+    title: &str,
+    extra: &[(&str, String)],
+) -> Result<()> {
     println!("{title}");
     let output = Command::new(env!("CARGO"))
         .current_dir(&layout.root)
         .args(["run", "--quiet", "-p", package])
         .envs(servers.vars.iter().map(|(k, v)| (k, v)))
+        .envs(extra.iter().map(|(k, v)| (k, v)))
         .stderr(Stdio::inherit())
         .output()?;
     if !output.status.success() {

@@ -50,9 +50,86 @@ impl Cluster {
         self.base.join("data")
     }
 
-    /// The self-signed certificate the server presents (SAN `localhost`, `127.0.0.1`).
+    /// The test CA that signed the server's certificate: what clients verify the server with.
     pub fn ca_cert(&self) -> PathBuf {
-        self.base.join("server.crt")
+        self.base.join("ca.crt")
+    }
+
+    /// Makes a test CA and a server certificate it signs (SAN `localhost`, `127.0.0.1`; not a
+    /// CA itself, as verifying clients such as rustls require), unless they exist.
+    fn certificates(&self) -> Result<()> {
+        if self.ca_cert().is_file() && self.base.join("server.crt").is_file() {
+            return Ok(());
+        }
+        let base = &self.base;
+        let openssl = |args: &[&str]| {
+            run(Command::new("openssl").current_dir(base).args(args)).map_err(|e| {
+                fail(format!("{e}\nopenssl is needed for the PostgreSQL TLS certificates: `apt-get install -y openssl`"))
+            })
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=Updraft test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+        ])?;
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ])?;
+        std::fs::write(
+            base.join("server.ext"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+             keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+        )?;
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "3650",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.crt",
+        ])?;
+        run(Command::new("chmod")
+            .arg("600")
+            .arg(base.join("server.key"))
+            .arg(base.join("ca.key")))?;
+        if is_root() {
+            run(Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(base))?;
+        }
+        Ok(())
     }
 
     /// The server log.
@@ -71,10 +148,10 @@ impl Cluster {
         }
     }
 
-    /// Creates the cluster and its certificate unless they exist.
+    /// Creates the cluster and its certificates unless they exist.
     fn init(&self) -> Result<()> {
         if self.data().join("PG_VERSION").is_file() {
-            return Ok(());
+            return self.certificates();
         }
         eprintln!(
             "xtask: creating a PostgreSQL cluster in {}",
@@ -86,23 +163,7 @@ impl Cluster {
         std::fs::create_dir_all(&self.base)?;
         let pwfile = self.base.join("pwfile");
         std::fs::write(&pwfile, PASSWORD)?;
-        run(Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650"])
-            .args(["-subj", "/CN=localhost"])
-            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
-            .arg("-keyout")
-            .arg(self.base.join("server.key"))
-            .arg("-out")
-            .arg(self.ca_cert()))
-        .map_err(|e| fail(format!("{e}\nopenssl is needed for the PostgreSQL TLS certificate: `apt-get install -y openssl`")))?;
-        run(Command::new("chmod")
-            .arg("600")
-            .arg(self.base.join("server.key")))?;
-        if is_root() {
-            run(Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(&self.base))?;
-        }
+        self.certificates()?;
         run(self
             .command("initdb")
             .arg("-D")

@@ -1,0 +1,203 @@
+//! [`PoolBuilder`]: settings, a signing clock and pool options in; an [`RdsPool`] out.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::pool::PoolOptions;
+use sqlx::{Connection, Database};
+use updraft_core::{Env, SdkConfig};
+
+use crate::pool::{MakeOptions, Options, RdsPool};
+use crate::settings::{Auth, Engine, vars};
+use crate::{Clock, Error, Settings, TokenGenerator};
+
+/// Builds an [`RdsPool`] from [`Settings`].
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = updraft_core::aws::load().await?;
+/// let env = updraft_core::Env::load()?;
+/// let pool = updraft_rds_iam_auth::PoolBuilder::from_env(&env)?.max_connections(5).postgres(&config).await?;
+/// let (one,): (i32,) = sqlx::query_as("select 1").fetch_one(&*pool).await?;
+/// # let _ = one;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct PoolBuilder {
+    settings: Settings,
+    clock: Clock,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    max_lifetime: Option<Duration>,
+}
+
+impl PoolBuilder {
+    /// A builder for `settings`, with 10 connections at most.
+    pub fn new(settings: Settings) -> Self {
+        Self {
+            settings,
+            clock: Clock::system(),
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(10),
+            max_lifetime: None,
+        }
+    }
+
+    /// A builder for the settings of the environment (see [`Settings::from_env`]).
+    ///
+    /// # Errors
+    ///
+    /// The settings' errors, naming the variable.
+    pub fn from_env(env: &Env) -> Result<Self, Error> {
+        Settings::from_env(env).map(Self::new)
+    }
+
+    /// Signs tokens with `clock` (tests set and advance it).
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// At most `max` connections.
+    pub fn max_connections(mut self, max: u32) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// How long `acquire` waits for a connection.
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// Closes connections older than `lifetime` (sqlx's default is 30 minutes).
+    pub fn max_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_lifetime = Some(lifetime);
+        self
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The token generator these settings and this clock give.
+    #[must_use]
+    pub fn token_generator(&self) -> TokenGenerator {
+        let generator = TokenGenerator::new(
+            &self.settings.host,
+            self.settings.port,
+            &self.settings.username,
+        )
+        .clock(self.clock.clone());
+        match &self.settings.region {
+            Some(region) => generator.region(region),
+            None => generator,
+        }
+    }
+
+    /// A PostgreSQL pool over TLS verified against the CA bundle (`sslmode=verify-full`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CaBundle`], [`Error::Token`], and [`Error::Connect`] when the first connection
+    /// fails.
+    #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+    pub async fn postgres(self, config: &SdkConfig) -> Result<RdsPool<sqlx::Postgres>, Error> {
+        self.expect(Engine::Postgres)?;
+        self.connect(config, crate::postgres::options).await
+    }
+
+    /// A MySQL pool over TLS verified against the CA bundle (`VerifyIdentity`), with the
+    /// cleartext plugin RDS IAM needs.
+    ///
+    /// # Errors
+    ///
+    /// See [`PoolBuilder::postgres`].
+    #[cfg(feature = "mysql")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
+    pub async fn mysql(self, config: &SdkConfig) -> Result<RdsPool<sqlx::MySql>, Error> {
+        self.expect(Engine::MySql)?;
+        self.connect(config, crate::mysql::options).await
+    }
+
+    fn expect(&self, engine: Engine) -> Result<(), Error> {
+        if self.settings.engine == engine {
+            Ok(())
+        } else {
+            Err(Error::InvalidVar {
+                name: vars::ENGINE,
+                reason: format!(
+                    "the settings are for {:?}, not {engine:?}",
+                    self.settings.engine
+                ),
+            })
+        }
+    }
+
+    /// The options maker for these settings: each call signs a new token (or uses the password).
+    pub(crate) fn make_options<DB: Database>(
+        &self,
+        config: &SdkConfig,
+        build: fn(&Settings, &[u8], &str) -> Options<DB>,
+    ) -> Result<MakeOptions<DB>, Error> {
+        let pem: Arc<[u8]> = self.settings.ca_pem()?.into();
+        let settings = Arc::new(self.settings.clone());
+        Ok(match &self.settings.auth {
+            Auth::Password(password) => {
+                let options = build(
+                    &settings,
+                    &pem,
+                    secrecy::ExposeSecret::expose_secret(password),
+                );
+                Arc::new(move || {
+                    let options = options.clone();
+                    Box::pin(async move { Ok(options) })
+                })
+            }
+            Auth::Iam => {
+                let generator = Arc::new(self.token_generator());
+                let config = config.clone();
+                Arc::new(move || {
+                    let (generator, config, settings, pem) = (
+                        generator.clone(),
+                        config.clone(),
+                        settings.clone(),
+                        pem.clone(),
+                    );
+                    Box::pin(async move {
+                        let token = generator.generate(&config).await?;
+                        Ok(build(&settings, &pem, token.expose()))
+                    })
+                })
+            }
+        })
+    }
+
+    async fn connect<DB: Database>(
+        self,
+        config: &SdkConfig,
+        build: fn(&Settings, &[u8], &str) -> Options<DB>,
+    ) -> Result<RdsPool<DB>, Error>
+    where
+        <DB as Database>::Connection: Connection,
+    {
+        let make = self.make_options::<DB>(config, build)?;
+        let options = make().await?;
+        let mut pool_options = PoolOptions::<DB>::new()
+            .max_connections(self.max_connections)
+            .acquire_timeout(self.acquire_timeout);
+        if let Some(lifetime) = self.max_lifetime {
+            pool_options = pool_options.max_lifetime(lifetime);
+        }
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .map_err(Error::Connect)?;
+        let every = matches!(self.settings.auth, Auth::Iam).then_some(self.settings.refresh_every);
+        Ok(RdsPool::start(pool, make, every))
+    }
+}

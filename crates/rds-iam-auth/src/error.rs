@@ -1,0 +1,82 @@
+//! The error of `updraft-rds-iam-auth`. No variant holds a token or a password.
+
+use std::path::PathBuf;
+
+use updraft_core::error::{Kind, Surface};
+
+/// Why a token, settings or a pool could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A required variable is not set.
+    #[error("{name} is not set: {hint}")]
+    MissingVar {
+        /// The variable (its lower-case form; the upper-case form is read too).
+        name: &'static str,
+        /// What it should hold.
+        hint: &'static str,
+    },
+
+    /// A variable holds a value that does not parse.
+    #[error("{name}: {reason}")]
+    InvalidVar {
+        /// The variable.
+        name: &'static str,
+        /// Why, with the value when it is not secret.
+        reason: String,
+    },
+
+    /// The engine is not one this crate connects to (or its cargo feature is off).
+    #[error("{name}: unknown database engine `{value}` (use postgres or mysql)")]
+    UnknownEngine {
+        /// The variable, or `engine` when set in code.
+        name: &'static str,
+        /// The engine named.
+        value: String,
+    },
+
+    /// The CA bundle cannot be used.
+    #[error("the CA bundle {}: {reason}", path.display())]
+    CaBundle {
+        /// Its path.
+        path: PathBuf,
+        /// Why: missing, unreadable, or holding no certificate.
+        reason: String,
+    },
+
+    /// A token could not be signed (no credentials, no region).
+    #[error("cannot make an RDS auth token: {reason}")]
+    Token {
+        /// Why.
+        reason: String,
+    },
+
+    /// The database refused the connection, or could not be reached.
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+}
+
+impl Surface for Error {
+    fn kind(&self) -> Kind {
+        match self {
+            Error::MissingVar { .. }
+            | Error::InvalidVar { .. }
+            | Error::UnknownEngine { .. }
+            | Error::CaBundle { .. } => Kind::Config,
+            Error::Token { .. } => Kind::Unauthorized,
+            Error::Connect(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut) => Kind::Unavailable,
+            Error::Connect(_) => Kind::Internal,
+        }
+    }
+
+    fn error_type(&self) -> &'static str {
+        match self {
+            Error::MissingVar { .. } => "updraft.rds.MissingVar",
+            Error::InvalidVar { .. } => "updraft.rds.InvalidVar",
+            Error::UnknownEngine { .. } => "updraft.rds.UnknownEngine",
+            Error::CaBundle { .. } => "updraft.rds.CaBundle",
+            Error::Token { .. } => "updraft.rds.Token",
+            Error::Connect(_) => "updraft.rds.Connect",
+        }
+    }
+}
