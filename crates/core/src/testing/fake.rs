@@ -143,52 +143,11 @@ type Answers = Arc<Mutex<std::vec::IntoIter<Canned>>>;
 /// Answers the requests of one connection until it closes.
 async fn serve(stream: TcpStream, answers: Answers, requests: Arc<Mutex<Vec<Recorded>>>) {
     let mut stream = BufReader::new(stream);
-    loop {
-        let mut line = String::new();
-        match stream.read_line(&mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-        let mut words = line.split_whitespace();
-        let method = words.next().unwrap_or_default().to_owned();
-        let target = words.next().unwrap_or_default().to_owned();
-        let mut headers = Vec::new();
-        loop {
-            line.clear();
-            match stream.read_line(&mut line).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) if line == "\r\n" => break,
-                Ok(_) => {
-                    if let Some((name, value)) = line.split_once(':') {
-                        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-                    }
-                }
-            }
-        }
-        let header = |name: &str| {
-            headers
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.as_str())
-        };
-        let length = header("content-length")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0usize);
-        let close = header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
-        let mut body = vec![0; length];
-        if stream.read_exact(&mut body).await.is_err() {
-            return;
-        }
-        let body = String::from_utf8_lossy(&body).into_owned();
+    while let Some((request, close)) = read_request(&mut stream).await {
         requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(Recorded {
-                method,
-                target,
-                headers,
-                body,
-            });
+            .push(request);
         let next = answers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -198,17 +157,64 @@ async fn serve(stream: TcpStream, answers: Answers, requests: Arc<Mutex<Vec<Reco
             content_type: "text/plain".into(),
             body: "no canned answer left".into(),
         });
-        let reply = format!(
-            "HTTP/1.1 {} Canned\r\ncontent-type: {}\r\ncontent-length: {}\r\nx-amzn-requestid: fake\r\n\r\n{}",
-            answer.status,
-            answer.content_type,
-            answer.body.len(),
-            answer.body
-        );
-        if stream.get_mut().write_all(reply.as_bytes()).await.is_err() || close {
+        if write_reply(stream.get_mut(), &answer).await.is_err() || close {
             return;
         }
     }
+}
+
+/// Reads one request of a connection; `None` when it closed. The flag says whether the client
+/// asked to close it after the answer.
+pub(super) async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<(Recorded, bool)> {
+    let mut line = String::new();
+    if stream.read_line(&mut line).await.ok()? == 0 {
+        return None;
+    }
+    let mut words = line.split_whitespace();
+    let method = words.next().unwrap_or_default().to_owned();
+    let target = words.next().unwrap_or_default().to_owned();
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        match stream.read_line(&mut line).await {
+            Ok(0) | Err(_) => return None,
+            Ok(_) if line == "\r\n" => break,
+            Ok(_) => {
+                if let Some((name, value)) = line.split_once(':') {
+                    headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+                }
+            }
+        }
+    }
+    let length = super::http::header(&headers, "content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0usize);
+    let close = super::http::header(&headers, "connection")
+        .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).await.ok()?;
+    let body = String::from_utf8_lossy(&body).into_owned();
+    Some((
+        Recorded {
+            method,
+            target,
+            headers,
+            body,
+        },
+        close,
+    ))
+}
+
+/// Writes `answer` with the headers an AWS client needs and nothing else (no checksum).
+pub(super) async fn write_reply(stream: &mut TcpStream, answer: &Canned) -> std::io::Result<()> {
+    let reply = format!(
+        "HTTP/1.1 {} Canned\r\ncontent-type: {}\r\ncontent-length: {}\r\nx-amzn-requestid: fake\r\n\r\n{}",
+        answer.status,
+        answer.content_type,
+        answer.body.len(),
+        answer.body
+    );
+    stream.write_all(reply.as_bytes()).await
 }
 
 #[cfg(test)]

@@ -10,12 +10,14 @@ mod fake;
 mod http;
 mod moto;
 mod process;
+mod proxy;
 
 pub use emulator::Emulator;
 pub use fake::{Canned, FakeEndpoint, Recorded};
 pub use http::{Reply, request, wait_for_port};
 pub use moto::{MOTO_SERVER_VAR, PrivateMoto};
 pub use process::ChildGuard;
+pub use proxy::{Exchange, FaultProxy};
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};

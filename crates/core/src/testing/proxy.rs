@@ -1,0 +1,157 @@
+//! A proxy in front of a real local server, for the faults no local server produces: every
+//! exchange goes through to the server, and a test may change the request it forwards and
+//! the answer it gives back (hold back entries of a batch, say, and report them unprocessed).
+//! Tests that use it say so in their names.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::io::BufReader;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+use super::fake::{Canned, Recorded, read_request, write_reply};
+use super::http::request;
+
+/// What the proxy does with one request: the body it forwards, and how it changes the answer
+/// (a body in, a body out).
+pub struct Exchange {
+    /// The request body to forward.
+    pub forward: String,
+    /// Turns the server's answer body into the one the client gets.
+    pub answer: Box<dyn FnOnce(String) -> String + Send>,
+}
+
+impl Exchange {
+    /// Forwards `request` as it is and gives the answer back as it is.
+    #[must_use]
+    pub fn pass(request: &Recorded) -> Self {
+        Self {
+            forward: request.body.clone(),
+            answer: Box::new(|body| body),
+        }
+    }
+}
+
+type Tamper = Arc<dyn Fn(&Recorded) -> Exchange + Send + Sync>;
+
+/// An HTTP/1.1 proxy on 127.0.0.1 in front of `upstream`. Keeps every request it received.
+/// Stops when dropped.
+pub struct FaultProxy {
+    address: SocketAddr,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for FaultProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaultProxy")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FaultProxy {
+    /// Starts a proxy to `upstream` that lets `tamper` decide each exchange.
+    ///
+    /// # Panics
+    ///
+    /// When no port on 127.0.0.1 can be bound.
+    pub async fn start(
+        upstream: SocketAddr,
+        tamper: impl Fn(&Recorded) -> Exchange + Send + Sync + 'static,
+    ) -> Self {
+        let listener = match TcpListener::bind("127.0.0.1:0").await {
+            Ok(listener) => listener,
+            Err(e) => panic!("the fault proxy cannot bind: {e}"),
+        };
+        let address = match listener.local_addr() {
+            Ok(address) => address,
+            Err(e) => panic!("the fault proxy has no address: {e}"),
+        };
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        let tamper: Tamper = Arc::new(tamper);
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream, upstream, tamper.clone(), seen.clone()));
+            }
+        });
+        Self {
+            address,
+            requests,
+            task,
+        }
+    }
+
+    /// The proxy's URL, for an `AWS_ENDPOINT_URL_*` variable or a client's `endpoint_url`.
+    #[must_use]
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The requests so far, as the client sent them.
+    #[must_use]
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Headers the proxy sets itself, or that no longer hold once a body changed.
+const HOP: [&str; 5] = [
+    "host",
+    "connection",
+    "content-length",
+    "transfer-encoding",
+    "x-amz-crc32",
+];
+
+async fn serve(
+    stream: TcpStream,
+    upstream: SocketAddr,
+    tamper: Tamper,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+) {
+    let mut stream = BufReader::new(stream);
+    while let Some((received, close)) = read_request(&mut stream).await {
+        requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(received.clone());
+        let exchange = tamper(&received);
+        let headers: Vec<(&str, &str)> = received
+            .headers
+            .iter()
+            .filter(|(name, _)| !HOP.contains(&name.as_str()))
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let reply = request(
+            upstream,
+            &received.method,
+            &received.target,
+            &headers,
+            exchange.forward.as_bytes(),
+        )
+        .await;
+        let answer = Canned {
+            status: reply.status,
+            content_type: reply
+                .header("content-type")
+                .unwrap_or("application/octet-stream")
+                .to_owned(),
+            body: (exchange.answer)(String::from_utf8_lossy(&reply.body).into_owned()),
+        };
+        if write_reply(stream.get_mut(), &answer).await.is_err() || close {
+            return;
+        }
+    }
+}
