@@ -307,6 +307,55 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// An expression with its placeholders, ready for the SDK: for calls this crate does not make,
+/// or to log what would be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// The expression, with `#n…` for names and `:v…` for values.
+    pub expression: String,
+    /// `ExpressionAttributeNames`.
+    pub names: HashMap<String, String>,
+    /// `ExpressionAttributeValues`.
+    pub values: HashMap<String, AttributeValue>,
+}
+
+impl Rendered {
+    fn new(expression: String, mut placeholders: Placeholders) -> Self {
+        Self {
+            expression,
+            names: placeholders.take_names().unwrap_or_default(),
+            values: placeholders.take_values().unwrap_or_default(),
+        }
+    }
+}
+
+impl Condition {
+    /// The condition as an expression string and its placeholder maps.
+    ///
+    /// # Errors
+    ///
+    /// [`ExpressionError`] when it breaks one of DynamoDB's limits or holds a value with no
+    /// DynamoDB form.
+    pub fn render(&self) -> Result<Rendered, ExpressionError> {
+        let mut placeholders = Placeholders::default();
+        let expression = condition(&mut placeholders, "condition", self)?;
+        Ok(Rendered::new(expression, placeholders))
+    }
+}
+
+impl Update {
+    /// The update as an expression string and its placeholder maps.
+    ///
+    /// # Errors
+    ///
+    /// As [`Condition::render`], and for an empty update or overlapping paths.
+    pub fn render(&self) -> Result<Rendered, ExpressionError> {
+        let mut placeholders = Placeholders::default();
+        let expression = update(&mut placeholders, self)?;
+        Ok(Rendered::new(expression, placeholders))
+    }
+}
+
 /// Compiles a condition (or filter) expression.
 pub(crate) fn condition(
     placeholders: &mut Placeholders,

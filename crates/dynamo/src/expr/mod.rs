@@ -8,7 +8,7 @@ mod projection;
 mod update;
 
 pub use compile::{
-    ExpressionError, MAX_EXPRESSION_BYTES, MAX_IN_OPERANDS, MAX_OPERATORS, MAX_PATH_DEPTH,
+    ExpressionError, MAX_EXPRESSION_BYTES, MAX_IN_OPERANDS, MAX_OPERATORS, MAX_PATH_DEPTH, Rendered,
 };
 pub use condition::{Condition, Size};
 pub(crate) use operand::Node;
