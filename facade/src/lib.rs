@@ -7,6 +7,10 @@ pub use updraft_core as core;
 #[cfg_attr(docsrs, doc(cfg(feature = "contexts")))]
 pub use updraft_contexts as contexts;
 
+#[cfg(feature = "dynamo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamo")))]
+pub use updraft_dynamo as dynamo;
+
 #[cfg(feature = "sqs-backend")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqs-backend")))]
 pub use updraft_sqs_backend as sqs_backend;
@@ -30,5 +34,7 @@ pub use updraft_sns as sns;
 pub mod prelude {
     #[cfg(feature = "contexts")]
     pub use updraft_contexts::prelude::*;
+    #[cfg(feature = "dynamo")]
+    pub use updraft_dynamo::prelude::*;
     pub use updraft_core::prelude::*;
 }

@@ -8,13 +8,20 @@
 //!   of alternated starts.
 //! - `binary-size`: the release binary of `example-http-api` (only the `contexts` feature) ÷
 //!   the bare `lambda_http` + axum hello, both stripped.
+//! - `sqs-batch`, `sqs-dispatch`: the SQS context's batch wall time and per-record cost
+//!   (`benches/contexts`).
+//! - `dynamo-encode`, `dynamo-decode`: a representative item (30 attributes: nested maps,
+//!   lists, sets, numbers) to and from the SDK's attribute map, `#[derive(Model)]` ÷
+//!   `serde_dynamo`, from paired rounds (`benches/dynamo`).
 //!
-//! Counts print as `COUNT <name> <value>`, from small programs run against moto (started for
-//! them after the timings, so the servers do not disturb those):
+//! Counts print as `COUNT <name> <value>`, from small programs run against the local servers
+//! (started for them after the timings, so the servers do not disturb those):
 //! - `sqs-send-batch-25`, `sns-publish-batch-25`: the SendMessageBatch and PublishBatch calls
 //!   25 small messages take (`benches/messaging`);
 //! - `secrets-1000-reads`: provider calls for 1000 cached reads of one key;
-//!   `secrets-25-names`: GetParameters calls for `get_many` of 25 names (`benches/secrets`).
+//!   `secrets-25-names`: GetParameters calls for `get_many` of 25 names (`benches/secrets`);
+//! - `batch-write-1000`: the BatchWriteItem calls 1000 items take on DynamoDB Local
+//!   (`benches/dynamo`).
 //!
 //! Times print as `NS <name> <value>` (criterion medians): `secrets-cache-hit`, a cached secret
 //! read (`benches/secrets`); `rds-token`, signing one RDS IAM token
@@ -78,9 +85,34 @@ pub fn run_all(layout: &Layout) -> Result<()> {
         "sqs-dispatch from the event JSON, as an invocation starts (not the ratio): {:.3}",
         sqs.from_json
     );
+    dynamo_codec(layout)?;
     secrets_cache_hit(layout)?;
     rds_token(layout)?;
     counts(layout)
+}
+
+/// The paired ratios of item encoding and decoding, Updraft ÷ `serde_dynamo`.
+fn dynamo_codec(layout: &Layout) -> Result<()> {
+    let directory = criterion_bench(layout, "bench-dynamo", "codec")?.join("dynamo");
+    let read = |name: &str| -> Result<f64> {
+        std::fs::read_to_string(directory.join(name))?
+            .trim()
+            .parse()
+            .map_err(|_| fail(format!("the dynamo bench wrote no {name}")))
+    };
+    eprintln!(
+        "dynamo: encode {:.2} µs vs serde_dynamo {:.2} µs, decode {:.2} µs vs {:.2} µs (criterion medians; decode includes cloning the input)",
+        median(&directory.join("encode-updraft"))? / 1000.0,
+        median(&directory.join("encode-serde_dynamo"))? / 1000.0,
+        median(&directory.join("decode-updraft"))? / 1000.0,
+        median(&directory.join("decode-serde_dynamo"))? / 1000.0
+    );
+    #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
+    {
+        println!("RATIO dynamo-encode {:.3}", read("encode-ratio")?);
+        println!("RATIO dynamo-decode {:.3}", read("decode-ratio")?);
+    }
+    Ok(())
 }
 
 /// The criterion median of a cached secret read.
@@ -128,9 +160,10 @@ fn criterion_bench(layout: &Layout, package: &str, bench: &str) -> Result<std::p
 }
 
 /// The programs that count calls against the local servers: (package, binary).
-const COUNTERS: [(&str, &str); 2] = [
+const COUNTERS: [(&str, &str); 3] = [
     ("bench-messaging", "count-calls"),
     ("bench-secrets", "count-secrets"),
+    ("bench-dynamo", "count-dynamo"),
 ];
 
 /// Runs each counting program against the local servers and passes its `COUNT` lines on.

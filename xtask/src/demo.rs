@@ -6,7 +6,8 @@
 //! 4. `examples/sqs-consumer` on an SQS batch that holds failures;
 //! 5. `examples/fanout`: one SNS topic, two subscribed queues, the Session carried through;
 //! 6. `examples/secrets`: references in a `.env` resolved and printed redacted, cached reads;
-//! 7. `examples/rds-iam`: a pool that logs in to PostgreSQL with IAM tokens over verified TLS.
+//! 7. `examples/rds-iam`: a pool that logs in to PostgreSQL with IAM tokens over verified TLS;
+//! 8. `examples/dynamo-movies`: awstin's DynamoDB tutorial with typed models, on DynamoDB Local.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -42,6 +43,12 @@ pub fn run(layout: &Layout) -> Result<()> {
         "\n8. secrets: examples/secrets resolves a .env of references and reads one 1000 times",
     )?;
     rds_iam(layout, &servers)?;
+    run_example(
+        layout,
+        &servers,
+        "example-dynamo-movies",
+        "\n10. dynamo: examples/dynamo-movies runs awstin's DynamoDB tutorial with a typed model",
+    )?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {
