@@ -34,7 +34,7 @@ pub use updraft_sns as sns;
 pub mod prelude {
     #[cfg(feature = "contexts")]
     pub use updraft_contexts::prelude::*;
+    pub use updraft_core::prelude::*;
     #[cfg(feature = "dynamo")]
     pub use updraft_dynamo::prelude::*;
-    pub use updraft_core::prelude::*;
 }

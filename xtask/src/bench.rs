@@ -20,7 +20,7 @@
 //!   25 small messages take (`benches/messaging`);
 //! - `secrets-1000-reads`: provider calls for 1000 cached reads of one key;
 //!   `secrets-25-names`: GetParameters calls for `get_many` of 25 names (`benches/secrets`);
-//! - `batch-write-1000`: the BatchWriteItem calls 1000 items take on DynamoDB Local
+//! - `batch-write-1000`: the `BatchWriteItem` calls 1000 items take on DynamoDB Local
 //!   (`benches/dynamo`).
 //!
 //! Times print as `NS <name> <value>` (criterion medians): `secrets-cache-hit`, a cached secret

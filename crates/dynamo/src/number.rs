@@ -1,18 +1,4 @@
 //! [`Number`]: a DynamoDB number with every one of its 38 significant digits.
-//!
-//! DynamoDB numbers are decimals of up to 38 significant digits, with magnitudes from 1E-130 to
-//! below 1E+126. `f64` holds about 17 digits and `rust_decimal` 28, so both lose digits that
-//! DynamoDB keeps. [`Number`] keeps them all: it is the decimal text, checked and put in one
-//! canonical form, so equal numbers compare equal and hash the same.
-//!
-//! Conversions never round silently:
-//! - every integer type converts into a [`Number`] without loss (`i128`/`u128` beyond 38
-//!   digits are an error);
-//! - a float converts when its shortest round-trip decimal fits DynamoDB, so reading the number
-//!   back gives the very same float; NaN, infinities and magnitudes DynamoDB cannot hold are an
-//!   error;
-//! - a [`Number`] converts into an integer type only when it is an integer in range, and into
-//!   `f64` only when the float reads back as the same number.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -25,7 +11,21 @@ pub const MIN_EXPONENT: i32 = -130;
 /// The largest decimal exponent of a DynamoDB number (9.99…E+125).
 pub const MAX_EXPONENT: i32 = 125;
 
-/// A DynamoDB number, exact to all 38 digits. See the [module docs](self).
+/// A DynamoDB number, exact to all 38 digits.
+///
+/// DynamoDB numbers are decimals of up to 38 significant digits, with magnitudes from 1E-130 to
+/// below 1E+126. `f64` holds about 17 digits and `rust_decimal` 28, so both lose digits that
+/// DynamoDB keeps. `Number` keeps them all: it is the decimal text, checked and put in one
+/// canonical form, so equal numbers compare equal and hash the same; `Ord` is numeric.
+///
+/// Conversions never round silently:
+/// - every integer type converts into a `Number` without loss (`i128`/`u128` beyond 38 digits
+///   are an error);
+/// - a float converts when its shortest round-trip decimal fits DynamoDB, so reading the number
+///   back gives the very same float; NaN, infinities and magnitudes DynamoDB cannot hold are an
+///   error;
+/// - a `Number` converts into an integer type only when it is an integer in range, and into
+///   `f64` only when the float reads back as the same number.
 ///
 /// # Example
 ///

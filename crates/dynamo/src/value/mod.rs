@@ -1,6 +1,6 @@
 //! Converting Rust values to and from DynamoDB attribute values.
 //!
-//! - [`ToAttr`] encodes a value, and names its DynamoDB [`Kind`](crate::kind::Kind).
+//! - [`ToAttr`] encodes a value, and names its DynamoDB [`Kind`].
 //! - [`FromAttr`] decodes one, and says what a missing attribute means.
 //! - [`Attr`] is both, plus the typed path of an attribute of that type: the field types of a
 //!   [`Model`](crate::Model) implement it.
