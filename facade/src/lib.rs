@@ -30,6 +30,14 @@ pub use updraft_rds_iam_auth as rds_iam_auth;
 #[cfg_attr(docsrs, doc(cfg(feature = "sns")))]
 pub use updraft_sns as sns;
 
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use updraft_websocket as websocket;
+
+#[cfg(feature = "apigw-authorizer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "apigw-authorizer")))]
+pub use updraft_apigw_authorizer as apigw_authorizer;
+
 /// The preludes of every enabled crate, for `use updraft::prelude::*`.
 pub mod prelude {
     #[cfg(feature = "contexts")]

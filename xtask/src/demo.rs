@@ -7,7 +7,9 @@
 //! 5. `examples/fanout`: one SNS topic, two subscribed queues, the Session carried through;
 //! 6. `examples/secrets`: references in a `.env` resolved and printed redacted, cached reads;
 //! 7. `examples/rds-iam`: a pool that logs in to PostgreSQL with IAM tokens over verified TLS;
-//! 8. `examples/dynamo-movies`: awstin's DynamoDB tutorial with typed models, on DynamoDB Local.
+//! 8. `examples/dynamo-movies`: awstin's DynamoDB tutorial with typed models, on DynamoDB Local;
+//! 9. `examples/authorizer` on each token, and `examples/websocket-chat` on a connect, a message
+//!    and a disconnect, against DynamoDB Local and moto.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -49,6 +51,7 @@ pub fn run(layout: &Layout) -> Result<()> {
         "example-dynamo-movies",
         "\n10. dynamo: examples/dynamo-movies runs awstin's DynamoDB tutorial with a typed model",
     )?;
+    api_gateway(layout, &servers)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {
@@ -162,7 +165,7 @@ fn event_contexts(layout: &Layout) -> Result<()> {
         r#"{"session": {"state": "ohio"}, "data": {"a": "forty", "b": 2}}"#,
         r#"{"session": {"state": "ohio"}, "data": {"a": 9223372036854775807, "b": 1}}"#,
     ] {
-        let answer = run_with_stdin(&binaries.join("invoke-sum"), event)?;
+        let answer = run_with_stdin(&binaries.join("invoke-sum"), event, &[])?;
         println!("   {event}\n        -> {}", answer.trim());
     }
     println!("\n6. an SQS batch with failures: examples/sqs-consumer, run as the CLI context");
@@ -179,7 +182,7 @@ fn event_contexts(layout: &Layout) -> Result<()> {
     .collect();
     let batch = format!(r#"{{"Records": [{}]}}"#, records.join(", "));
     println!("   records: m-ok-1, m-fails (fail: true), m-undecodable (not JSON), m-ok-2");
-    let answer = run_with_stdin(&binaries.join("sqs-consumer"), &batch)?;
+    let answer = run_with_stdin(&binaries.join("sqs-consumer"), &batch, &[])?;
     println!("        -> {}", answer.trim());
     Ok(())
 }
@@ -247,9 +250,66 @@ fn run_example_with(
     Ok(())
 }
 
-fn run_with_stdin(binary: &std::path::Path, input: &str) -> Result<String> {
+/// Runs `examples/authorizer` on each kind of token, and `examples/websocket-chat` on a
+/// connect, a message and a disconnect, each as the CLI context.
+#[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
+fn api_gateway(layout: &Layout, servers: &Guard) -> Result<()> {
+    run_quiet(Command::new(env!("CARGO")).current_dir(&layout.root).args([
+        "build",
+        "--quiet",
+        "-p",
+        "example-authorizer",
+        "-p",
+        "example-websocket-chat",
+    ]))?;
+    let binaries = layout
+        .servers
+        .parent()
+        .unwrap_or(&layout.root)
+        .join("debug");
+    println!(
+        "\n11. authorizer: examples/authorizer, a REST TOKEN authorizer, run as the CLI context"
+    );
+    let arn = "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/request";
+    for token in ["allow", "deny", "unauthorized", "something else"] {
+        let event = format!(
+            r#"{{"type": "TOKEN", "authorizationToken": "{token}", "methodArn": "{arn}"}}"#
+        );
+        let answer = run_with_stdin(&binaries.join("authorizer"), &event, &[])?;
+        println!("   token {token:?}\n        -> {}", answer.trim());
+    }
+    println!(
+        "\n12. websocket: examples/websocket-chat stores connections in DynamoDB and broadcasts through moto"
+    );
+    let table = [(
+        "CHAT_TABLE".to_owned(),
+        format!("DemoChat-{}", std::process::id()),
+    )];
+    let envs: Vec<(String, String)> = servers.vars.iter().cloned().chain(table).collect();
+    for (route, kind, id, body) in [
+        ("$connect", "CONNECT", "alice", "null"),
+        ("$connect", "CONNECT", "bob", "null"),
+        ("$default", "MESSAGE", "alice", r#""hello, bob""#),
+        ("$disconnect", "DISCONNECT", "bob", "null"),
+        ("$default", "MESSAGE", "alice", r#""anyone?""#),
+    ] {
+        let event = format!(
+            r#"{{"requestContext": {{"routeKey": "{route}", "eventType": "{kind}", "connectionId": "{id}", "stage": "$default", "domainName": "abcdef123.execute-api.us-east-1.amazonaws.com", "apiId": "abcdef123", "connectedAt": 1796140800000, "requestTimeEpoch": 1796140800100, "identity": {{"sourceIp": "192.0.2.1"}}}}, "body": {body}}}"#
+        );
+        let answer = run_with_stdin(&binaries.join("websocket-chat"), &event, &envs)?;
+        println!("   {route} from {id}\n        -> {}", answer.trim());
+    }
+    Ok(())
+}
+
+fn run_with_stdin(
+    binary: &std::path::Path,
+    input: &str,
+    envs: &[(String, String)],
+) -> Result<String> {
     use std::io::Write as _;
     let mut child = Command::new(binary)
+        .envs(envs.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -143,6 +143,39 @@ where
     })
 }
 
+/// Runs any handler whose answer is its own JSON (an authorizer, a custom resource): served by
+/// the Lambda runtime inside Lambda (when `AWS_LAMBDA_RUNTIME_API` is set), and once on the
+/// event the command line names outside it. Installs logging first.
+///
+/// # Example
+///
+/// ```no_run
+/// use updraft_contexts::lambda_runtime::{LambdaEvent, service_fn};
+///
+/// async fn echo(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Value, updraft_contexts::lambda_runtime::Error> {
+///     Ok(event.payload)
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), updraft_contexts::Error> {
+///     updraft_contexts::cli::run(service_fn(echo)).await
+/// }
+/// ```
+///
+/// # Errors
+///
+/// As [`run_once`] outside Lambda; [`Error::Config`] and [`Error::Runtime`] inside it.
+pub async fn run<S, T, R>(service: S) -> Result<(), Error>
+where
+    S: Service<LambdaEvent<T>, Response = R> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Diagnostic> + std::fmt::Debug,
+    T: DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
+{
+    run_event_context(service, &updraft_core::Env::load()?).await
+}
+
 /// Serves an event context: in Lambda when `AWS_LAMBDA_RUNTIME_API` is set, otherwise once on
 /// the event the command line names. Installs logging first.
 pub(crate) async fn run_event_context<S, T, R>(

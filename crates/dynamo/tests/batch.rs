@@ -101,10 +101,12 @@ fn holding_back(
         let forward = body.to_string();
         Exchange {
             forward,
-            answer: Box::new(move |answer| {
-                let mut answer: Value = serde_json::from_str(&answer).unwrap();
-                answer[unprocessed] = Value::Object(held);
-                answer.to_string()
+            target: None,
+            answer: Box::new(move |mut answer| {
+                let mut body: Value = serde_json::from_str(&answer.body).unwrap();
+                body[unprocessed] = Value::Object(held);
+                answer.body = body.to_string();
+                answer
             }),
         }
     }

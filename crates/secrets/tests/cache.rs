@@ -158,10 +158,12 @@ async fn stale_values_are_served_on_transient_errors_within_the_limit_and_not_be
 #[tokio::test]
 async fn fake_ssm_throttled_reads_are_retried_with_backoff() {
     use updraft_core::testing::{Canned, FakeEndpoint};
-    let throttled = || Canned {
-        status: 400,
-        content_type: "application/x-amz-json-1.1".into(),
-        body: r#"{"__type": "ThrottlingException", "message": "Rate exceeded"}"#.into(),
+    let throttled = || {
+        Canned::status(
+            400,
+            "application/x-amz-json-1.1",
+            r#"{"__type": "ThrottlingException", "message": "Rate exceeded"}"#,
+        )
     };
     let parameter =
         r#"{"Parameter": {"Name": "/p", "Type": "String", "Value": "ok", "Version": 1}}"#;

@@ -19,7 +19,7 @@ async fn fake_extension_serves_parameters_with_the_token_header() {
     let fake = FakeEndpoint::start(vec![
         Canned::ok(JSON, r#"{"Parameter": {"Name": "/app/db", "Type": "SecureString", "Value": "pw from extension", "Version": 4}, "ResultMetadata": {}}"#),
         Canned::ok(JSON, r#"{"Parameter": {"Name": "/app/db", "Type": "SecureString", "Value": "older", "Version": 2}}"#),
-        Canned { status: 400, content_type: JSON.into(), body: r#"{"__type": "ParameterNotFound", "message": "not found"}"#.into() },
+        Canned::status(400, JSON, r#"{"__type": "ParameterNotFound", "message": "not found"}"#),
         Canned::ok(JSON, "not json"),
     ])
     .await;
@@ -76,7 +76,7 @@ async fn fake_extension_serves_secrets_text_and_binary() {
     let fake = FakeEndpoint::start(vec![
         Canned::ok(JSON, r#"{"ARN": "arn:x", "Name": "prod/db", "SecretString": "{\"user\": \"app\"}", "VersionId": "v-1"}"#),
         Canned::ok(JSON, r#"{"ARN": "arn:y", "Name": "prod/key", "SecretBinary": "AAEC", "VersionId": "v-9"}"#),
-        Canned { status: 404, content_type: JSON.into(), body: r#"{"__type": "ResourceNotFoundException"}"#.into() },
+        Canned::status(404, JSON, r#"{"__type": "ResourceNotFoundException"}"#),
     ])
     .await;
     let config = fake.aws_config().await;

@@ -174,11 +174,11 @@ async fn an_unsigned_client_needs_no_credentials_and_sends_no_signature() {
     use crate::testing::{Canned, FakeEndpoint};
     let fake = FakeEndpoint::start(vec![
         Canned::ok("application/json", r#"{"ok": true}"#),
-        Canned {
-            status: 400,
-            content_type: "application/json".into(),
-            body: r#"{"__type": "ThrottlingException", "message": "slow down"}"#.into(),
-        },
+        Canned::status(
+            400,
+            "application/json",
+            r#"{"__type": "ThrottlingException", "message": "slow down"}"#,
+        ),
     ])
     .await;
     let no_credentials = SdkConfig::builder()

@@ -1,6 +1,7 @@
 //! A fake AWS endpoint, for the faults no real local server produces (a throttled batch entry,
 //! a service error in the middle of a batch). Tests that use it say so in their names.
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -17,17 +18,33 @@ pub struct Canned {
     pub content_type: String,
     /// The body.
     pub body: String,
+    /// More headers, such as `x-amzn-ErrorType`.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Canned {
     /// A 200 answer with this content type and body.
     #[must_use]
     pub fn ok(content_type: &str, body: impl Into<String>) -> Self {
+        Self::status(200, content_type, body)
+    }
+
+    /// An answer with this status, content type and body.
+    #[must_use]
+    pub fn status(status: u16, content_type: &str, body: impl Into<String>) -> Self {
         Self {
-            status: 200,
+            status,
             content_type: content_type.to_owned(),
             body: body.into(),
+            headers: Vec::new(),
         }
+    }
+
+    /// The same answer with the header `name: value` too.
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
     }
 }
 
@@ -152,11 +169,8 @@ async fn serve(stream: TcpStream, answers: Answers, requests: Arc<Mutex<Vec<Reco
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .next();
-        let answer = next.unwrap_or(Canned {
-            status: 500,
-            content_type: "text/plain".into(),
-            body: "no canned answer left".into(),
-        });
+        let answer =
+            next.unwrap_or_else(|| Canned::status(500, "text/plain", "no canned answer left"));
         if write_reply(stream.get_mut(), &answer).await.is_err() || close {
             return;
         }
@@ -207,13 +221,17 @@ pub(super) async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<(R
 
 /// Writes `answer` with the headers an AWS client needs and nothing else (no checksum).
 pub(super) async fn write_reply(stream: &mut TcpStream, answer: &Canned) -> std::io::Result<()> {
-    let reply = format!(
-        "HTTP/1.1 {} Canned\r\ncontent-type: {}\r\ncontent-length: {}\r\nx-amzn-requestid: fake\r\n\r\n{}",
+    let mut reply = format!(
+        "HTTP/1.1 {} Canned\r\ncontent-type: {}\r\ncontent-length: {}\r\nx-amzn-requestid: fake\r\n",
         answer.status,
         answer.content_type,
         answer.body.len(),
-        answer.body
     );
+    for (name, value) in &answer.headers {
+        let _ = write!(reply, "{name}: {value}\r\n");
+    }
+    reply.push_str("\r\n");
+    reply.push_str(&answer.body);
     stream.write_all(reply.as_bytes()).await
 }
 

@@ -13,13 +13,15 @@ use tokio::task::JoinHandle;
 use super::fake::{Canned, Recorded, read_request, write_reply};
 use super::http::request;
 
-/// What the proxy does with one request: the body it forwards, and how it changes the answer
-/// (a body in, a body out).
+/// What the proxy does with one request: the body it forwards, and how it changes the answer.
 pub struct Exchange {
     /// The request body to forward.
     pub forward: String,
-    /// Turns the server's answer body into the one the client gets.
-    pub answer: Box<dyn FnOnce(String) -> String + Send>,
+    /// The path and query to forward, when not the request's: for a server that serves only
+    /// some forms of a path (moto serves API Gateway Management calls without a stage prefix).
+    pub target: Option<String>,
+    /// Turns the server's answer into the one the client gets.
+    pub answer: Box<dyn FnOnce(Canned) -> Canned + Send>,
 }
 
 impl Exchange {
@@ -28,7 +30,8 @@ impl Exchange {
     pub fn pass(request: &Recorded) -> Self {
         Self {
             forward: request.body.clone(),
-            answer: Box::new(|body| body),
+            target: None,
+            answer: Box::new(|answer| answer),
         }
     }
 }
@@ -137,19 +140,18 @@ async fn serve(
         let reply = request(
             upstream,
             &received.method,
-            &received.target,
+            exchange.target.as_deref().unwrap_or(&received.target),
             &headers,
             exchange.forward.as_bytes(),
         )
         .await;
-        let answer = Canned {
-            status: reply.status,
-            content_type: reply
+        let answer = (exchange.answer)(Canned::status(
+            reply.status,
+            reply
                 .header("content-type")
-                .unwrap_or("application/octet-stream")
-                .to_owned(),
-            body: (exchange.answer)(String::from_utf8_lossy(&reply.body).into_owned()),
-        };
+                .unwrap_or("application/octet-stream"),
+            String::from_utf8_lossy(&reply.body),
+        ));
         if write_reply(stream.get_mut(), &answer).await.is_err() || close {
             return;
         }
