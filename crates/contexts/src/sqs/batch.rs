@@ -94,8 +94,8 @@ where
 {
     let mut failed = Vec::new();
     let mut decoded = Vec::with_capacity(records.len());
-    for message in records {
-        match super::process::decoded::<T>(message) {
+    for mut message in records {
+        match super::process::decoded::<T>(&mut message) {
             Ok(record) => decoded.push(record),
             Err(id) => failed.push(id),
         }

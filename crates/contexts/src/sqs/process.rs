@@ -87,7 +87,7 @@ where
 }
 
 /// Decodes a record; an undecodable one is logged and its id returned.
-pub(crate) fn decoded<T: DeserializeOwned>(message: SqsMessage) -> Result<Record<T>, String> {
+pub(crate) fn decoded<T: DeserializeOwned>(message: &mut SqsMessage) -> Result<Record<T>, String> {
     decode::<T>(message).map_err(|undecodable| {
         tracing::warn!(message_id = %undecodable.message_id, reason = %undecodable.reason, "a record could not be decoded");
         undecodable.message_id
@@ -95,7 +95,7 @@ pub(crate) fn decoded<T: DeserializeOwned>(message: SqsMessage) -> Result<Record
 }
 
 /// Decodes and runs one record; returns its message id if it failed.
-pub(crate) async fn one<T, H, Fut, E>(message: SqsMessage, handler: &H) -> Option<String>
+pub(crate) async fn one<T, H, Fut, E>(message: &mut SqsMessage, handler: &H) -> Option<String>
 where
     T: DeserializeOwned,
     H: Fn(Record<T>) -> Fut,
@@ -151,7 +151,8 @@ where
     Fut: Future<Output = Result<(), E>> + Send,
     E: Display,
 {
-    bounded(records.into_iter(), concurrency, &|message| {
+    let mut records = records;
+    bounded(records.iter_mut(), concurrency, &|message| {
         one(message, handler)
     })
     .await
@@ -187,9 +188,9 @@ where
 {
     let run_group = |group: Vec<SqsMessage>| async move {
         let mut failed = Vec::new();
-        for message in group {
+        for mut message in group {
             if failed.is_empty() {
-                failed.extend(one(message, handler).await);
+                failed.extend(one(&mut message, handler).await);
             } else {
                 // After a failure the rest of the group is not run: FIFO order must hold.
                 failed.push(id_and_group(&message).0);

@@ -80,14 +80,16 @@ pub(crate) fn id_and_group(message: &SqsMessage) -> (String, Option<String>) {
     )
 }
 
-/// Decodes one raw record, moving its fields out rather than copying them.
+/// Decodes one raw record, taking the fields it needs out of it rather than copying them, and
+/// leaving the rest where it is (a record is large: moving it costs more than decoding it).
 pub(crate) fn decode<T: DeserializeOwned>(
-    mut message: SqsMessage,
+    message: &mut SqsMessage,
 ) -> Result<Record<T>, Undecodable> {
     let message_id = message.message_id.take().unwrap_or_default();
-    let decoded = attributes(message.message_attributes).and_then(|attributes| {
-        let inbound = Inbound::decode(message.body.unwrap_or_default(), attributes)
-            .map_err(|e| e.to_string())?;
+    let raw_attributes = std::mem::take(&mut message.message_attributes);
+    let body = message.body.take().unwrap_or_default();
+    let decoded = attributes(raw_attributes).and_then(|attributes| {
+        let inbound = Inbound::decode(body, attributes).map_err(|e| e.to_string())?;
         let body = serde_json::from_str(&inbound.body)
             .map_err(|e| format!("the body does not decode: {e}"))?;
         Ok((body, inbound))
@@ -97,7 +99,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
             body,
             message_id,
             session: inbound.session.unwrap_or_default(),
-            system_attributes: message.attributes,
+            system_attributes: std::mem::take(&mut message.attributes),
             attributes: inbound.attributes,
             topic_arn: inbound.topic_arn,
         }),
@@ -167,7 +169,7 @@ mod tests {
         raw.attributes.insert("MessageGroupId".into(), "g1".into());
         raw.attributes
             .insert("ApproximateReceiveCount".into(), "3".into());
-        let record: Record<Job> = decode(raw).unwrap();
+        let record: Record<Job> = decode(&mut raw).unwrap();
         assert_eq!(record.body, Job { id: "j1".into() });
         assert_eq!(record.session.state.as_deref(), Some("ohio"));
         assert_eq!(record.group_id(), Some("g1"));
@@ -180,7 +182,7 @@ mod tests {
 
     #[test]
     fn undecodable_records_say_why() {
-        let err = decode::<Job>(message("not json")).unwrap_err();
+        let err = decode::<Job>(&mut message("not json")).unwrap_err();
         assert_eq!(err.message_id, "m-1");
         assert!(err.reason.contains("does not decode"), "{}", err.reason);
         let mut raw = message(r#"{"id": "j1"}"#);
@@ -190,13 +192,18 @@ mod tests {
             a.string_value = Some("%%%".into());
             a
         });
-        assert!(decode::<Job>(raw).unwrap_err().reason.contains("session"));
+        assert!(
+            decode::<Job>(&mut raw)
+                .unwrap_err()
+                .reason
+                .contains("session")
+        );
         let mut empty = message(r#"{"id": "j1"}"#);
         empty.message_attributes.insert("n".into(), {
             let mut a = SqsMessageAttribute::default();
             a.data_type = Some("Number".into());
             a
         });
-        assert!(decode::<Job>(empty).is_err());
+        assert!(decode::<Job>(&mut empty).is_err());
     }
 }
