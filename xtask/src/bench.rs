@@ -6,8 +6,9 @@
 //! - `init`: from spawning the process to its first `GET /2018-06-01/runtime/invocation/next`
 //!   on a listener this harness owns; `example-http-api` ÷ a bare `lambda_http` hello, medians
 //!   of alternated starts.
-//! - `binary-size`: the release binary of `example-http-api` (only the `contexts` feature) ÷
-//!   the bare `lambda_http` + axum hello, both stripped.
+//! - `binary-size`: the release binary of `example-http-api` as Lambda runs it (only the
+//!   `contexts` feature, without `contexts-local`) ÷ the bare `lambda_http` + axum hello, both
+//!   stripped.
 //! - `sqs-batch`, `sqs-dispatch`: the SQS context's batch wall time and per-record cost
 //!   (`benches/contexts`).
 //! - `dynamo-encode`, `dynamo-decode`: a representative item (30 attributes: nested maps,
@@ -257,6 +258,7 @@ fn build_release(layout: &Layout) -> Result<()> {
         .args([
             "build",
             "--release",
+            "--no-default-features",
             "-p",
             "example-http-api",
             "--bin",

@@ -51,6 +51,7 @@ mod edge;
 mod event;
 mod extract;
 mod guard;
+#[cfg(feature = "local")]
 mod local;
 mod problem;
 mod reply;
@@ -68,6 +69,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::response::Response;
 use http::{HeaderValue, Request};
+#[cfg(feature = "local")]
 use tokio::net::TcpListener;
 use tower::util::Either;
 use tower_http::cors::{AllowOrigin, Any, Cors};
@@ -79,6 +81,8 @@ pub use edge::Edge;
 pub use event::{EventSource, MAX_HEADER_BYTES};
 pub use extract::{Rejection, ValidJson, ValidPath, ValidQuery};
 pub use guard::{CurrentSession, Guard};
+#[cfg(feature = "local")]
+#[cfg_attr(docsrs, doc(cfg(feature = "local")))]
 pub use local::DEFAULT_PORT;
 pub use problem::{ApiError, ApiResult, FieldError};
 pub use reply::EventResponse;
@@ -222,14 +226,24 @@ impl App {
         let env = self.take_env()?;
         crate::logging::init(&env)?;
         if crate::lambda::in_lambda(&env) {
-            crate::lambda::serve(LambdaService::new(self.build(&env)?)).await
-        } else {
+            return crate::lambda::serve(LambdaService::new(self.build(&env)?)).await;
+        }
+        #[cfg(feature = "local")]
+        {
             let address = local::address(&env)?;
             local::serve(self.build(&env)?, address).await
+        }
+        #[cfg(not(feature = "local"))]
+        {
+            Err(Error::Config(updraft_core::Error::MissingVar {
+                name: "AWS_LAMBDA_RUNTIME_API (this binary serves only in Lambda: build it with the `local` feature, `contexts-local` in the facade, to serve it over HTTP here)".into(),
+            }))
         }
     }
 
     /// Serves the app locally on a listener you bound (port 0 in tests, say).
+    #[cfg(feature = "local")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "local")))]
     ///
     /// # Errors
     ///
