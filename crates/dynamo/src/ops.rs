@@ -5,7 +5,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::SystemTime;
 
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::ReturnValue;
 
 use crate::client::aws;
 use crate::expr::compile::{self, Placeholders};
@@ -16,8 +16,6 @@ use crate::write::{self, Outcome};
 use crate::{Error, Item, Table};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
-
-const FAILED_OLD: ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure::AllOld;
 
 impl<T: Item + Send + 'static> Table<T> {
     /// Reads the item with this key: `table.get((2015, "The Big New Movie"))`, or
@@ -183,17 +181,16 @@ async fn put<T: Item + Send + 'static>(
     let expected = T::VERSION.map(|_| item.version());
     let condition = write::and(condition, version);
     let compiled = write::compile(condition, None)?;
-    let result = table
-        .client()
-        .put_item()
-        .table_name(table.name())
-        .set_item(Some(attributes))
-        .set_condition_expression(compiled.condition)
-        .set_expression_attribute_names(compiled.names)
-        .set_expression_attribute_values(compiled.values)
-        .return_values_on_condition_check_failure(FAILED_OLD)
-        .send()
-        .await;
+    let result = write::with_condition!(
+        table
+            .client()
+            .put_item()
+            .table_name(table.name())
+            .set_item(Some(attributes)),
+        compiled
+    )
+    .send()
+    .await;
     match result {
         Ok(_) => Ok(()),
         Err(error) => {
@@ -210,6 +207,18 @@ async fn put<T: Item + Send + 'static>(
             })
         }
     }
+}
+
+/// The outcome of a failed condition: a version conflict, or the item as it was.
+fn condition_failed<T: Item, A>(
+    table: &Table<T>,
+    expected: Option<u64>,
+    old: Option<RawItem>,
+) -> Result<Outcome<A, T>, Error> {
+    let old = write::conflict::<T>(table.name(), expected, old)?;
+    Ok(Outcome::ConditionFailed(
+        old.map(|o| table.decode(o)).transpose()?,
+    ))
 }
 
 /// An `UpdateItem`; `.await` gives [`Outcome::Applied`] with the item after the update, or
@@ -252,19 +261,18 @@ impl<'a, T: Item + Send + 'static> IntoFuture for UpdateItem<'a, T> {
                 expected.and_then(write::version_condition::<T>),
             );
             let compiled = write::compile(condition, Some(&update))?;
-            let result = table
-                .client()
-                .update_item()
-                .table_name(table.name())
-                .set_key(Some(self.key?))
-                .set_update_expression(compiled.update)
-                .set_condition_expression(compiled.condition)
-                .set_expression_attribute_names(compiled.names)
-                .set_expression_attribute_values(compiled.values)
-                .return_values(ReturnValue::AllNew)
-                .return_values_on_condition_check_failure(FAILED_OLD)
-                .send()
-                .await;
+            let result = write::with_condition!(
+                table
+                    .client()
+                    .update_item()
+                    .table_name(table.name())
+                    .set_key(Some(self.key?))
+                    .set_update_expression(compiled.update),
+                compiled
+            )
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
             match result {
                 Ok(output) => Ok(Outcome::Applied(
                     table.decode(output.attributes.unwrap_or_default())?,
@@ -276,10 +284,7 @@ impl<'a, T: Item + Send + 'static> IntoFuture for UpdateItem<'a, T> {
                         }
                         _ => return Err(aws("UpdateItem", error)),
                     };
-                    let old = write::conflict::<T>(table.name(), expected, old)?;
-                    Ok(Outcome::ConditionFailed(
-                        old.map(|o| table.decode(o)).transpose()?,
-                    ))
+                    condition_failed(table, expected, old)
                 }
             }
         })
@@ -323,18 +328,17 @@ impl<'a, T: Item + Send + 'static> IntoFuture for Delete<'a, T> {
                 expected.and_then(write::version_condition::<T>),
             );
             let compiled = write::compile(condition, None)?;
-            let result = table
-                .client()
-                .delete_item()
-                .table_name(table.name())
-                .set_key(Some(self.key?))
-                .set_condition_expression(compiled.condition)
-                .set_expression_attribute_names(compiled.names)
-                .set_expression_attribute_values(compiled.values)
-                .return_values(ReturnValue::AllOld)
-                .return_values_on_condition_check_failure(FAILED_OLD)
-                .send()
-                .await;
+            let result = write::with_condition!(
+                table
+                    .client()
+                    .delete_item()
+                    .table_name(table.name())
+                    .set_key(Some(self.key?)),
+                compiled
+            )
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await;
             match result {
                 Ok(output) => Ok(Outcome::Applied(
                     output.attributes.map(|o| table.decode(o)).transpose()?,
@@ -346,10 +350,7 @@ impl<'a, T: Item + Send + 'static> IntoFuture for Delete<'a, T> {
                         }
                         _ => return Err(aws("DeleteItem", error)),
                     };
-                    let old = write::conflict::<T>(table.name(), expected, old)?;
-                    Ok(Outcome::ConditionFailed(
-                        old.map(|o| table.decode(o)).transpose()?,
-                    ))
+                    condition_failed(table, expected, old)
                 }
             }
         })

@@ -37,6 +37,45 @@ impl Default for Options {
     }
 }
 
+/// The options queries and scans share, as inherent builder methods of a type with an
+/// `options: page::Options` field.
+macro_rules! read_options {
+    () => {
+        /// Keeps only the items `filter` holds for (applied after the read: it does not reduce
+        /// the capacity used, and a query's filter may not name a key attribute).
+        pub fn filter(mut self, filter: $crate::Condition) -> Self {
+            self.options.filter = Some(filter);
+            self
+        }
+
+        /// Returns only these attributes.
+        pub fn project(mut self, projection: $crate::Projection) -> Self {
+            self.options.projection = Some(projection);
+            self
+        }
+
+        /// Reads at most `n` items per page (DynamoDB's `Limit`; per segment in a parallel
+        /// scan).
+        pub fn page_size(mut self, n: u32) -> Self {
+            self.options.page_size = Some(n);
+            self
+        }
+
+        /// Stops after `n` items in all.
+        pub fn limit(mut self, n: usize) -> Self {
+            self.options.limit = Some(n);
+            self
+        }
+
+        /// Strongly consistent reads (not on global indexes).
+        pub fn consistent(mut self) -> Self {
+            self.options.consistent = true;
+            self
+        }
+    };
+}
+pub(crate) use read_options;
+
 /// A query or scan, compiled once and sent for every page.
 #[derive(Debug)]
 pub(crate) struct Request {

@@ -193,33 +193,25 @@ impl<T: Attr> Path<BTreeMap<String, T>> {
     }
 }
 
-impl Path<serde_json::Value> {
-    /// The path of element `index`.
-    #[must_use]
-    pub fn at(&self, index: usize) -> Self {
-        Self::new(self.raw.index(index))
-    }
+/// Untyped values (`serde_json::Value`, `AttributeValue`) take any index or key.
+macro_rules! untyped_paths {
+    ($($t:ty),*) => {$(
+        impl Path<$t> {
+            /// The path of element `index`.
+            #[must_use]
+            pub fn at(&self, index: usize) -> Self {
+                Self::new(self.raw.index(index))
+            }
 
-    /// The path of the value under `key`.
-    #[must_use]
-    pub fn key(&self, key: &str) -> Self {
-        Self::new(self.raw.child(key))
-    }
+            /// The path of the value under `key`.
+            #[must_use]
+            pub fn key(&self, key: &str) -> Self {
+                Self::new(self.raw.child(key))
+            }
+        }
+    )*};
 }
-
-impl Path<AttributeValue> {
-    /// The path of element `index`.
-    #[must_use]
-    pub fn at(&self, index: usize) -> Self {
-        Self::new(self.raw.index(index))
-    }
-
-    /// The path of the value under `key`.
-    #[must_use]
-    pub fn key(&self, key: &str) -> Self {
-        Self::new(self.raw.child(key))
-    }
-}
+untyped_paths!(serde_json::Value, AttributeValue);
 
 #[cfg(test)]
 mod tests {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use futures_util::{Stream, TryStreamExt};
 
 use crate::client::aws;
+use crate::expr::Node;
 use crate::expr::compile::{Placeholders, Writer};
-use crate::expr::{Condition, Node, Projection};
 use crate::kind::{Fits, Ordered, Prefix};
 use crate::model::Index;
 use crate::page::{self, Page, Request};
@@ -78,40 +78,11 @@ impl<T: Item, H, R> Query<T, H, R> {
         }
     }
 
-    /// Keeps only the items `filter` holds for (applied after the read: it does not reduce
-    /// the capacity used).
-    pub fn filter(mut self, filter: Condition) -> Self {
-        self.options.filter = Some(filter);
-        self
-    }
-
-    /// Returns only these attributes.
-    pub fn project(mut self, projection: Projection) -> Self {
-        self.options.projection = Some(projection);
-        self
-    }
-
-    /// Reads at most `n` items per page (DynamoDB's `Limit`).
-    pub fn page_size(mut self, n: u32) -> Self {
-        self.options.page_size = Some(n);
-        self
-    }
-
-    /// Stops after `n` items in all.
-    pub fn limit(mut self, n: usize) -> Self {
-        self.options.limit = Some(n);
-        self
-    }
+    crate::page::read_options!();
 
     /// Descending range key order.
     pub fn reverse(mut self) -> Self {
         self.options.forward = false;
-        self
-    }
-
-    /// Strongly consistent reads (not on global indexes).
-    pub fn consistent(mut self) -> Self {
-        self.options.consistent = true;
         self
     }
 

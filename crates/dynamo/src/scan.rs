@@ -7,7 +7,6 @@ use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 
 use crate::client::aws;
 use crate::expr::compile::Placeholders;
-use crate::expr::{Condition, Projection};
 use crate::model::Index;
 use crate::page::{self, Page, Request};
 use crate::{Error, Item, Table};
@@ -43,35 +42,7 @@ impl<T: Item + Send + 'static> Table<T> {
 }
 
 impl<T: Item + Send + 'static> Scan<T> {
-    /// Keeps only the items `filter` holds for.
-    pub fn filter(mut self, filter: Condition) -> Self {
-        self.options.filter = Some(filter);
-        self
-    }
-
-    /// Returns only these attributes.
-    pub fn project(mut self, projection: Projection) -> Self {
-        self.options.projection = Some(projection);
-        self
-    }
-
-    /// Reads at most `n` items per page (per segment).
-    pub fn page_size(mut self, n: u32) -> Self {
-        self.options.page_size = Some(n);
-        self
-    }
-
-    /// Stops after `n` items in all.
-    pub fn limit(mut self, n: usize) -> Self {
-        self.options.limit = Some(n);
-        self
-    }
-
-    /// Strongly consistent reads.
-    pub fn consistent(mut self) -> Self {
-        self.options.consistent = true;
-        self
-    }
+    crate::page::read_options!();
 
     /// A parallel scan of `n` segments (1 to 1 000 000), read at the same time and merged in
     /// the order their pages arrive.

@@ -8,8 +8,7 @@ use std::time::SystemTime;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-    Update as SdkUpdate,
+    ConditionCheck, Delete, Put, TransactWriteItem, Update as SdkUpdate,
 };
 
 use crate::client::aws;
@@ -190,16 +189,13 @@ impl Transaction {
         let key = item.key().map_err(Error::Encode)?;
         let compiled = write::compile(write::and(condition, version), None)?;
         let put = built(
-            Put::builder()
-                .table_name(table.name())
-                .set_item(Some(attributes))
-                .set_condition_expression(compiled.condition)
-                .set_expression_attribute_names(compiled.names)
-                .set_expression_attribute_values(compiled.values)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .build(),
+            write::with_condition!(
+                Put::builder()
+                    .table_name(table.name())
+                    .set_item(Some(attributes)),
+                compiled
+            )
+            .build(),
         )?;
         let version = T::VERSION.map(|name| (item.version(), name));
         self.add(
@@ -251,17 +247,14 @@ impl Transaction {
         let update = write::prepare_update::<T>(update, SystemTime::now())?;
         let compiled = write::compile(condition, Some(&update))?;
         let sdk = built(
-            SdkUpdate::builder()
-                .table_name(table.name())
-                .set_key(Some(key.clone()))
-                .set_update_expression(compiled.update)
-                .set_condition_expression(compiled.condition)
-                .set_expression_attribute_names(compiled.names)
-                .set_expression_attribute_values(compiled.values)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .build(),
+            write::with_condition!(
+                SdkUpdate::builder()
+                    .table_name(table.name())
+                    .set_key(Some(key.clone()))
+                    .set_update_expression(compiled.update),
+                compiled
+            )
+            .build(),
         )?;
         self.add(
             table.name(),
@@ -286,16 +279,13 @@ impl Transaction {
         let key = key.into_key().map_err(Error::Encode)?;
         let compiled = write::compile(condition, None)?;
         let delete = built(
-            Delete::builder()
-                .table_name(table.name())
-                .set_key(Some(key.clone()))
-                .set_condition_expression(compiled.condition)
-                .set_expression_attribute_names(compiled.names)
-                .set_expression_attribute_values(compiled.values)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .build(),
+            write::with_condition!(
+                Delete::builder()
+                    .table_name(table.name())
+                    .set_key(Some(key.clone())),
+                compiled
+            )
+            .build(),
         )?;
         self.add(
             table.name(),
@@ -320,16 +310,13 @@ impl Transaction {
         let key = key.into_key().map_err(Error::Encode)?;
         let compiled = write::compile(Some(condition), None)?;
         let check = built(
-            ConditionCheck::builder()
-                .table_name(table.name())
-                .set_key(Some(key.clone()))
-                .set_condition_expression(compiled.condition)
-                .set_expression_attribute_names(compiled.names)
-                .set_expression_attribute_values(compiled.values)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .build(),
+            write::with_condition!(
+                ConditionCheck::builder()
+                    .table_name(table.name())
+                    .set_key(Some(key.clone())),
+                compiled
+            )
+            .build(),
         )?;
         self.add(
             table.name(),

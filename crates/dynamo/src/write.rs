@@ -129,6 +129,22 @@ pub(crate) fn prepare_update<T: Item>(
     Ok(update)
 }
 
+/// Sets a compiled condition, its placeholders, and `ALL_OLD` on a failed condition on any
+/// SDK builder that takes them (`PutItem`, `UpdateItem`, `DeleteItem` and their transaction
+/// forms share the method names, not a trait).
+macro_rules! with_condition {
+    ($builder:expr, $compiled:expr) => {
+        $builder
+            .set_condition_expression($compiled.condition)
+            .set_expression_attribute_names($compiled.names)
+            .set_expression_attribute_values($compiled.values)
+            .return_values_on_condition_check_failure(
+                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+            )
+    };
+}
+pub(crate) use with_condition;
+
 /// A condition, compiled.
 pub(crate) struct Compiled {
     pub(crate) condition: Option<String>,

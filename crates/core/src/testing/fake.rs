@@ -73,9 +73,7 @@ impl Recorded {
 /// answer (and 500 once they run out), and keeps every request. Stops when dropped.
 #[derive(Debug)]
 pub struct FakeEndpoint {
-    address: SocketAddr,
-    requests: Arc<Mutex<Vec<Recorded>>>,
-    task: JoinHandle<()>,
+    server: Listening,
 }
 
 impl FakeEndpoint {
@@ -85,33 +83,18 @@ impl FakeEndpoint {
     ///
     /// When no port on 127.0.0.1 can be bound.
     pub async fn start(answers: Vec<Canned>) -> Self {
-        let listener = match TcpListener::bind("127.0.0.1:0").await {
-            Ok(listener) => listener,
-            Err(e) => panic!("the fake endpoint cannot bind: {e}"),
-        };
-        let address = match listener.local_addr() {
-            Ok(address) => address,
-            Err(e) => panic!("the fake endpoint has no address: {e}"),
-        };
-        let requests = Arc::new(Mutex::new(Vec::new()));
         let answers = Arc::new(Mutex::new(answers.into_iter()));
-        let seen = requests.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, answers.clone(), seen.clone()));
-            }
-        });
-        Self {
-            address,
-            requests,
-            task,
-        }
+        let server = Listening::start("the fake endpoint", move |stream, seen| {
+            serve(stream, answers.clone(), seen)
+        })
+        .await;
+        Self { server }
     }
 
     /// The endpoint URL, for `AWS_ENDPOINT_URL` or a client's `endpoint_url`.
     #[must_use]
     pub fn url(&self) -> String {
-        format!("http://{}", self.address)
+        self.server.url()
     }
 
     /// An AWS configuration that sends every call here, with dummy credentials and one attempt
@@ -142,6 +125,58 @@ impl FakeEndpoint {
     /// The requests so far, in order.
     #[must_use]
     pub fn requests(&self) -> Vec<Recorded> {
+        self.server.requests()
+    }
+}
+
+/// The requests a test server received.
+pub(super) type Log = Arc<Mutex<Vec<Recorded>>>;
+
+/// A test server on a free port of 127.0.0.1: each connection goes to a handler with the
+/// shared request log. Stops when dropped.
+#[derive(Debug)]
+pub(super) struct Listening {
+    address: SocketAddr,
+    requests: Log,
+    task: JoinHandle<()>,
+}
+
+impl Listening {
+    /// Starts `what`, serving each connection with `serve`.
+    ///
+    /// # Panics
+    ///
+    /// When no port can be bound.
+    pub(super) async fn start<F, Fut>(what: &str, serve: F) -> Self
+    where
+        F: Fn(TcpStream, Log) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let (listener, address) = listen(what).await;
+        let requests = Log::default();
+        let seen = requests.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream, seen.clone()));
+            }
+        });
+        Self {
+            address,
+            requests,
+            task,
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub(super) fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub(super) fn requests(&self) -> Vec<Recorded> {
         self.requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -149,16 +184,32 @@ impl FakeEndpoint {
     }
 }
 
-impl Drop for FakeEndpoint {
+impl Drop for Listening {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// A listener on a free port of 127.0.0.1, and its address, for `what`.
+///
+/// # Panics
+///
+/// When no port can be bound.
+async fn listen(what: &str) -> (TcpListener, SocketAddr) {
+    let listener = match TcpListener::bind("127.0.0.1:0").await {
+        Ok(listener) => listener,
+        Err(e) => panic!("{what} cannot bind: {e}"),
+    };
+    match listener.local_addr() {
+        Ok(address) => (listener, address),
+        Err(e) => panic!("{what} has no address: {e}"),
     }
 }
 
 type Answers = Arc<Mutex<std::vec::IntoIter<Canned>>>;
 
 /// Answers the requests of one connection until it closes.
-async fn serve(stream: TcpStream, answers: Answers, requests: Arc<Mutex<Vec<Recorded>>>) {
+async fn serve(stream: TcpStream, answers: Answers, requests: Log) {
     let mut stream = BufReader::new(stream);
     while let Some((request, close)) = read_request(&mut stream).await {
         requests
@@ -243,9 +294,9 @@ mod tests {
     #[tokio::test]
     async fn answers_in_order_and_keeps_the_requests() {
         let fake = FakeEndpoint::start(vec![Canned::ok("text/plain", "first")]).await;
-        let first = request(fake.address, "POST", "/", &[], b"one").await;
+        let first = request(fake.server.address(), "POST", "/", &[], b"one").await;
         assert_eq!((first.status, first.body.as_slice()), (200, &b"first"[..]));
-        let second = request(fake.address, "POST", "/", &[], b"two").await;
+        let second = request(fake.server.address(), "POST", "/", &[], b"two").await;
         assert_eq!(second.status, 500);
         let requests = fake.requests();
         assert_eq!(

@@ -4,13 +4,12 @@
 //! Tests that use it say so in their names.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 
 use tokio::io::BufReader;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
+use tokio::net::TcpStream;
 
-use super::fake::{Canned, Recorded, read_request, write_reply};
+use super::fake::{Canned, Listening, Log, Recorded, read_request, write_reply};
 use super::http::request;
 
 /// What the proxy does with one request: the body it forwards, and how it changes the answer.
@@ -40,18 +39,9 @@ type Tamper = Arc<dyn Fn(&Recorded) -> Exchange + Send + Sync>;
 
 /// An HTTP/1.1 proxy on 127.0.0.1 in front of `upstream`. Keeps every request it received.
 /// Stops when dropped.
+#[derive(Debug)]
 pub struct FaultProxy {
-    address: SocketAddr,
-    requests: Arc<Mutex<Vec<Recorded>>>,
-    task: JoinHandle<()>,
-}
-
-impl std::fmt::Debug for FaultProxy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FaultProxy")
-            .field("address", &self.address)
-            .finish_non_exhaustive()
-    }
+    server: Listening,
 }
 
 impl FaultProxy {
@@ -64,48 +54,24 @@ impl FaultProxy {
         upstream: SocketAddr,
         tamper: impl Fn(&Recorded) -> Exchange + Send + Sync + 'static,
     ) -> Self {
-        let listener = match TcpListener::bind("127.0.0.1:0").await {
-            Ok(listener) => listener,
-            Err(e) => panic!("the fault proxy cannot bind: {e}"),
-        };
-        let address = match listener.local_addr() {
-            Ok(address) => address,
-            Err(e) => panic!("the fault proxy has no address: {e}"),
-        };
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let seen = requests.clone();
         let tamper: Tamper = Arc::new(tamper);
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, upstream, tamper.clone(), seen.clone()));
-            }
-        });
-        Self {
-            address,
-            requests,
-            task,
-        }
+        let server = Listening::start("the fault proxy", move |stream, seen| {
+            serve(stream, upstream, tamper.clone(), seen)
+        })
+        .await;
+        Self { server }
     }
 
     /// The proxy's URL, for an `AWS_ENDPOINT_URL_*` variable or a client's `endpoint_url`.
     #[must_use]
     pub fn url(&self) -> String {
-        format!("http://{}", self.address)
+        self.server.url()
     }
 
     /// The requests so far, as the client sent them.
     #[must_use]
     pub fn requests(&self) -> Vec<Recorded> {
-        self.requests
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-impl Drop for FaultProxy {
-    fn drop(&mut self) {
-        self.task.abort();
+        self.server.requests()
     }
 }
 
@@ -118,12 +84,7 @@ const HOP: [&str; 5] = [
     "x-amz-crc32",
 ];
 
-async fn serve(
-    stream: TcpStream,
-    upstream: SocketAddr,
-    tamper: Tamper,
-    requests: Arc<Mutex<Vec<Recorded>>>,
-) {
+async fn serve(stream: TcpStream, upstream: SocketAddr, tamper: Tamper, requests: Log) {
     let mut stream = BufReader::new(stream);
     while let Some((received, close)) = read_request(&mut stream).await {
         requests
