@@ -2,9 +2,6 @@
 //! appear. One test in its own binary, because `cold_start` is per process.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::Router;
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -15,31 +12,7 @@ use updraft_contexts::lambda_http::request::LambdaRequest;
 use updraft_contexts::lambda_runtime::{Context, LambdaEvent};
 use updraft_contexts::logging::{Settings, install_panic_hook, subscriber};
 use updraft_core::Env;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    fn lines(&self) -> Vec<Value> {
-        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        text.lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
+use updraft_core::testing::LogBuffer;
 
 async fn boom() -> &'static str {
     panic!("kaboom")
@@ -121,7 +94,7 @@ fn check_request_lines(lines: &[Value], id: &str, cold: bool) {
 
 #[tokio::test]
 async fn request_lines_carry_ids_cold_start_and_an_access_line_and_never_the_token() {
-    let capture = Capture::default();
+    let capture = LogBuffer::default();
     let settings = Settings::from_env(&Env::from_pairs([(
         "AWS_LAMBDA_RUNTIME_API",
         "127.0.0.1:1",
@@ -137,7 +110,7 @@ async fn request_lines_carry_ids_cold_start_and_an_access_line_and_never_the_tok
     assert_eq!(send(&app, "/work/2", "req-2").await["statusCode"], 200);
     assert_eq!(send(&app, "/panic", "req-3").await["statusCode"], 500);
 
-    let lines = capture.lines();
+    let lines = capture.json_lines();
     check_request_lines(&lines, "req-1", true);
     check_request_lines(&lines, "req-2", false);
     let panic: Vec<&Value> = lines

@@ -4,16 +4,15 @@
 #![cfg(feature = "postgres")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use std::io::Write;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::{ConnectOptions, Connection, PgConnection};
 use updraft_core::aws::{ConfigLoader, Credentials, ProvideCredentials};
-use updraft_core::testing::{aws_config, servers_env, unique_name};
+use updraft_core::testing::{LogBuffer, aws_config, servers_env, unique_name};
 use updraft_core::{Env, SdkConfig};
 use updraft_rds_iam_auth::{Clock, Engine, Error, PoolBuilder, Settings};
 
@@ -282,28 +281,11 @@ async fn refreshes_never_block_acquire() {
     );
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// A failed refresh keeps the previous token, is retried, and neither it nor anything else
 /// logs or prints the token.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_refresh_keeps_the_token_and_nothing_prints_it() {
-    let logs = Captured::default();
+    let logs = LogBuffer::default();
     let sink = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -342,7 +324,7 @@ async fn a_failed_refresh_keeps_the_token_and_nothing_prints_it() {
         "{pool:?} {builder:?} {token:?} {token} {:?}",
         builder.token_generator()
     );
-    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logged = logs.text();
     assert!(
         logged.contains("refreshing the RDS auth token failed"),
         "the logs were captured:\n{logged}"

@@ -4,13 +4,11 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use support::Seed;
 use updraft_core::Env;
-use updraft_core::testing::{PrivateMoto, unique_name};
+use updraft_core::testing::{LogBuffer, PrivateMoto, unique_name};
 use updraft_secrets::{
     Cache, CacheSettings, Provider, ReadOptions, Reference, Request, Resolver, SecretsManager, Ssm,
 };
@@ -22,23 +20,6 @@ const VALUES: [&str; 4] = [
     "json-field-Jr64",
 ];
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn assert_clean(what: &str, text: &str) {
     for value in VALUES {
         assert!(!text.contains(value), "{what} shows `{value}`:\n{text}");
@@ -47,7 +28,7 @@ fn assert_clean(what: &str, text: &str) {
 
 #[tokio::test]
 async fn no_secret_reaches_a_log_line_or_a_debug_string() {
-    let logs = Captured::default();
+    let logs = LogBuffer::default();
     let sink = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -134,7 +115,7 @@ async fn no_secret_reaches_a_log_line_or_a_debug_string() {
     for text in &debug {
         assert_clean("a Debug string", text);
     }
-    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logged = logs.text();
     assert!(
         logged.contains("serving a stale secret"),
         "the logs were captured:\n{logged}"

@@ -8,6 +8,7 @@
 mod emulator;
 mod fake;
 mod http;
+mod logs;
 mod moto;
 mod process;
 mod proxy;
@@ -15,6 +16,7 @@ mod proxy;
 pub use emulator::Emulator;
 pub use fake::{Canned, FakeEndpoint, Recorded};
 pub use http::{Reply, request, wait_for_port};
+pub use logs::LogBuffer;
 pub use moto::{MOTO_SERVER_VAR, PrivateMoto};
 pub use process::ChildGuard;
 pub use proxy::{Exchange, FaultProxy};
