@@ -40,11 +40,7 @@ impl BatchSettings {
     /// `backoff · 2^(retry-1)`, capped at `max_backoff` ("full jitter").
     #[must_use]
     pub fn delay(&self, retry: u32) -> Duration {
-        let ceiling = self
-            .backoff
-            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)))
-            .min(self.max_backoff);
-        ceiling.mul_f64(fastrand::f64())
+        updraft_core::aws::backoff::full_jitter(self.backoff, self.max_backoff, retry)
     }
 }
 

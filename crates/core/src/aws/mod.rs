@@ -35,6 +35,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod backoff;
 pub mod endpoints;
 mod sdk_error;
 pub mod settings;

@@ -346,13 +346,11 @@ impl SignedClient {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let ceiling = self
-            .inner
-            .retry
-            .initial_backoff()
-            .saturating_mul(2u32.saturating_pow(attempt - 1))
-            .min(self.inner.retry.max_backoff());
-        ceiling.mul_f64(fastrand::f64())
+        crate::aws::backoff::full_jitter(
+            self.inner.retry.initial_backoff(),
+            self.inner.retry.max_backoff(),
+            attempt,
+        )
     }
 
     fn resolve(&self, target: &str) -> Result<Uri, Error> {
