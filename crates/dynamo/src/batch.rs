@@ -180,24 +180,21 @@ impl<T: Item + Send + 'static> Table<T> {
     ///
     /// [`Error::Incomplete`] with every write not made.
     pub async fn batch_write(&self, writes: Vec<Write>) -> Result<(), Error> {
+        let signatures: Vec<_> = writes
+            .iter()
+            .map(|write| match write {
+                Write::Put(item) => signature(&key_of::<T>(item)),
+                Write::Delete(key) => signature(key),
+            })
+            .collect();
         let mut last = HashMap::new();
-        for (index, write) in writes.iter().enumerate() {
-            let key = match write {
-                Write::Put(item) => key_of::<T>(item),
-                Write::Delete(key) => key.clone(),
-            };
-            last.insert(signature(&key), index);
+        for (index, key) in signatures.iter().enumerate() {
+            last.insert(key, index);
         }
         let requests: Vec<WriteRequest> = writes
             .into_iter()
             .enumerate()
-            .filter(|(index, write)| {
-                let key = match write {
-                    Write::Put(item) => key_of::<T>(item),
-                    Write::Delete(key) => key.clone(),
-                };
-                last.get(&signature(&key)) == Some(index)
-            })
+            .filter(|(index, _)| last.get(&signatures[*index]) == Some(index))
             .map(|(_, write)| request(write))
             .collect::<Result<_, _>>()?;
         let chunks: Vec<Vec<WriteRequest>> = requests

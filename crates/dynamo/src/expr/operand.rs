@@ -162,11 +162,7 @@ macro_rules! arithmetic {
             type Output = Arithmetic<T::Kind>;
 
             fn $method(self, rhs: V) -> Arithmetic<T::Kind> {
-                arithmetic(
-                    $plus,
-                    Node::Path(self.raw().clone()),
-                    rhs.into_operand().node,
-                )
+                $trait::$method(&self, rhs)
             }
         }
 
