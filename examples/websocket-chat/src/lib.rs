@@ -2,7 +2,8 @@
 //! `$disconnect` removes it, and `$default` sends the message to every stored connection,
 //! deleting those API Gateway says are gone.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use futures_util::TryStreamExt as _;
@@ -27,9 +28,6 @@ pub enum Error {
     /// The push failed other than by a gone connection.
     #[error(transparent)]
     Websocket(#[from] updraft::websocket::Error),
-    /// The configuration did not load.
-    #[error(transparent)]
-    Config(#[from] updraft::core::Error),
 }
 
 /// One open connection.
@@ -52,6 +50,8 @@ pub struct Connection {
 pub struct Chat {
     connections: Table<Connection>,
     config: SdkConfig,
+    /// One push client per API stage, built on its first message and reused.
+    clients: Arc<Mutex<HashMap<(String, String), WebsocketClient>>>,
 }
 
 impl Chat {
@@ -61,21 +61,30 @@ impl Chat {
         Self {
             connections,
             config: config.clone(),
+            clients: Arc::default(),
         }
     }
 
-    /// The chat over the table `CHAT_TABLE` names (default [`DEFAULT_TABLE`]).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Config`] when `.env` is malformed.
-    pub fn from_env(config: &SdkConfig) -> Result<Self, Error> {
-        let env = updraft::core::Env::load()?;
+    /// The push client of the stage at `domain`, built once.
+    fn client(&self, domain: &str, stage: &str) -> Result<WebsocketClient, Error> {
+        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        let key = (domain.to_owned(), stage.to_owned());
+        if let Some(client) = clients.get(&key) {
+            return Ok(client.clone());
+        }
+        let client = WebsocketClient::for_connection(&self.config, domain, stage)?;
+        clients.insert(key, client.clone());
+        Ok(client)
+    }
+
+    /// The chat over the table `CHAT_TABLE` names in `env` (default [`DEFAULT_TABLE`]).
+    #[must_use]
+    pub fn from_env(config: &SdkConfig, env: &updraft::core::Env) -> Self {
         let table = env
             .non_empty("CHAT_TABLE")
             .unwrap_or(DEFAULT_TABLE)
             .to_owned();
-        Ok(Self::new(config, Dynamo::new(config).table_named(table)))
+        Self::new(config, Dynamo::new(config).table_named(table))
     }
 
     /// The connections table.
@@ -131,11 +140,7 @@ impl Chat {
             .map_ok(|c| c.id)
             .try_collect()
             .await?;
-        let push = WebsocketClient::for_connection(
-            &self.config,
-            &message.connection.domain_name,
-            &message.connection.stage,
-        )?;
+        let push = self.client(&message.connection.domain_name, &message.connection.stage)?;
         let connections = &self.connections;
         let report = push
             .broadcast(ids, text)

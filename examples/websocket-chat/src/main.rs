@@ -6,11 +6,13 @@ use updraft::dynamo::Capacity;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = updraft::core::aws::load().await?;
-    let chat = example_websocket_chat::Chat::from_env(&config)?;
-    if !updraft::contexts::lambda::in_lambda(&updraft::core::Env::load()?)
-        && !chat.connections().exists().await?
-    {
+    let env = updraft::core::Env::load()?;
+    let config = updraft::core::aws::ConfigLoader::new()
+        .env(env.clone())
+        .load()
+        .await?;
+    let chat = example_websocket_chat::Chat::from_env(&config, &env);
+    if !updraft::contexts::lambda::in_lambda(&env) && !chat.connections().exists().await? {
         chat.connections().create(Capacity::OnDemand).await?;
     }
     chat.routes().run().await?;
