@@ -112,7 +112,7 @@ fn call_routes(port: u16, say: fn(&str)) -> Result<()> {
             "/orders",
             &[
                 ("content-type", "application/json"),
-                ("x-state", "connecticut"),
+                ("constitution-state", "connecticut"),
             ],
             r#"{"item": "tea", "quantity": 2}"#,
         ),

@@ -29,7 +29,7 @@ fn whoami(token: Option<&str>, state: Option<&str>) -> Event {
         event = event.header("authorization", &format!("Bearer {token}"));
     }
     if let Some(state) = state {
-        event = event.header("x-state", state);
+        event = event.header("constitution-state", state);
     }
     event
 }
@@ -131,7 +131,7 @@ async fn the_session_works_under_every_source() {
         let event = event
             .path("/whoami")
             .header("authorization", "Bearer t-alice")
-            .header("x-state", "maine");
+            .header("constitution-state", "maine");
         let body = body_json(&call(&app, &event).await);
         assert_eq!(body["user"]["id"], "alice", "{name}");
         assert_eq!(body["deep"], "maine", "{name}");

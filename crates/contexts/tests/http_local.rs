@@ -41,7 +41,10 @@ async fn the_app_behaves_the_same_over_plain_http() {
         address,
         "POST",
         "/api/orders",
-        &[("content-type", "application/json"), ("x-state", "ct")],
+        &[
+            ("content-type", "application/json"),
+            ("constitution-state", "ct"),
+        ],
         order,
     )
     .await;

@@ -88,7 +88,7 @@ async fn operations_follow_the_convention() {
 async fn nested_resources_see_their_parent_id_and_the_session() {
     let response = call(
         &app(),
-        &event("GET", "/users/7/posts/99").header("x-state", "ct"),
+        &event("GET", "/users/7/posts/99").header("constitution-state", "ct"),
     )
     .await;
     assert_eq!(

@@ -124,6 +124,7 @@ impl Env {
             pairs.into_iter().map(|(k, v)| (k.into(), v.into())),
             &Source::Code,
         )
+        .0
     }
 
     /// Adds the variables of a `.env`-format file that this snapshot does not set yet.
@@ -131,23 +132,47 @@ impl Env {
     /// # Errors
     ///
     /// [`Error::DotEnv`] if the file is missing, unreadable or malformed.
+    ///
+    /// The names (never the values) of the variables the file set are logged at `info`, so a
+    /// stray `.env` in a deployment package shows in the function's first log lines.
     pub fn with_file(self, path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
         let pairs = crate::dotenv::read(path)?;
-        Ok(self.fill(pairs, &Source::File(path.to_path_buf())))
+        let (env, added) = self.fill(pairs, &Source::File(path.to_path_buf()));
+        if !added.is_empty() {
+            tracing::info!(
+                file = %path.display(),
+                variables = %added.join(","),
+                "a .env file set {} variable(s)",
+                added.len()
+            );
+        }
+        Ok(env)
     }
 
-    fn fill(self, pairs: impl IntoIterator<Item = (String, String)>, source: &Source) -> Self {
+    /// Adds the pairs not set yet; returns the names it added, in order.
+    fn fill(
+        self,
+        pairs: impl IntoIterator<Item = (String, String)>,
+        source: &Source,
+    ) -> (Self, Vec<String>) {
         let mut vars = Arc::unwrap_or_clone(self.vars);
+        let mut added = Vec::new();
         for (name, text) in pairs {
-            vars.entry(name).or_insert_with(|| Value {
-                text: Ok(text),
-                source: source.clone(),
-            });
+            if let std::collections::hash_map::Entry::Vacant(slot) = vars.entry(name) {
+                added.push(slot.key().clone());
+                slot.insert(Value {
+                    text: Ok(text),
+                    source: source.clone(),
+                });
+            }
         }
-        Self {
-            vars: Arc::new(vars),
-        }
+        (
+            Self {
+                vars: Arc::new(vars),
+            },
+            added,
+        )
     }
 
     /// The value of `name`, if it is set and valid UTF-8.
@@ -354,6 +379,37 @@ mod tests {
         );
         assert_eq!(env.get("TOKEN"), Some("s3cret"));
         assert!(!format!("{env:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn the_log_names_what_a_dotenv_file_set_and_never_its_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "DB_PASSWORD=hunter2\nPORT=9000\nSTRAY=x\n").unwrap();
+        let logs = crate::testing::LogBuffer::default();
+        let subscriber = tracing_subscriber_for(&logs);
+        tracing::subscriber::with_default(subscriber, || {
+            Env::from_pairs([("PORT", "8080")])
+                .with_file(&path)
+                .unwrap();
+        });
+        let text = logs.text();
+        assert!(text.contains("DB_PASSWORD,STRAY"), "{text}");
+        assert!(
+            !text.contains("PORT"),
+            "a variable the file did not set is not named: {text}"
+        );
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    fn tracing_subscriber_for(
+        logs: &crate::testing::LogBuffer,
+    ) -> impl tracing::Subscriber + Send + Sync {
+        let logs = logs.clone();
+        tracing_subscriber::fmt()
+            .with_writer(move || logs.clone())
+            .with_ansi(false)
+            .finish()
     }
 
     #[test]

@@ -14,7 +14,10 @@ use updraft_core::error::{Kind, Surface};
 #[non_exhaustive]
 pub enum Error {
     /// No parameter or secret has this name (or this version).
-    #[error("{provider}: `{name}` does not exist")]
+    ///
+    /// A fault of this service's configuration (500), not its caller's. The message leaves
+    /// the name out (see the crate docs on what errors show); it is in the field.
+    #[error("{provider}: the parameter or secret does not exist")]
     NotFound {
         /// The provider: `ssm`, `secretsmanager` or `extension`.
         provider: &'static str,
@@ -24,7 +27,7 @@ pub enum Error {
 
     /// The value is not what the read asked for: not UTF-8 text, not JSON of the expected
     /// shape, not base64, or a JSON field that is missing.
-    #[error("`{name}`: {reason}")]
+    #[error("a secret's value cannot be read as asked: {reason}")]
     Decode {
         /// The name of the parameter or secret.
         name: String,
@@ -33,7 +36,9 @@ pub enum Error {
     },
 
     /// The service refused to read this one (in a batch answer, or from the extension).
-    #[error("{provider}: `{name}`: {code}: {message}")]
+    ///
+    /// The message has the provider and the code; the name and AWS's text are in the fields.
+    #[error("{provider} refused the read: {code}")]
     Service {
         /// The provider.
         provider: &'static str,
@@ -94,6 +99,19 @@ impl From<AwsError> for Error {
     }
 }
 
+/// The codes SSM, Secrets Manager and the extension answer for a name (or version) that does
+/// not exist.
+const MISSING: [&str; 3] = [
+    "ParameterNotFound",
+    "ParameterVersionNotFound",
+    "ResourceNotFoundException",
+];
+
+/// Whether an AWS error code says the name asked for does not exist.
+pub(crate) fn is_missing(code: Option<&str>) -> bool {
+    code.is_some_and(|code| MISSING.contains(&code))
+}
+
 impl Error {
     /// Whether trying again later may succeed (throttling, an unreachable or failing service).
     #[must_use]
@@ -112,9 +130,10 @@ impl Error {
 impl Surface for Error {
     fn kind(&self) -> Kind {
         match self {
-            Error::NotFound { .. } => Kind::NotFound,
-            Error::Decode { .. } | Error::Invalid(_) => Kind::BadInput,
-            Error::Unresolved(_) => Kind::Config,
+            Error::NotFound { .. }
+            | Error::Decode { .. }
+            | Error::Invalid(_)
+            | Error::Unresolved(_) => Kind::Config,
             Error::Service { code, .. } => Kind::of_aws_code(code),
             Error::Aws(e) => e.kind(),
             Error::Extension(e) => e.kind(),

@@ -5,7 +5,6 @@ use base64::Engine as _;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
 use serde::Deserialize;
-use updraft_core::error::{Kind, Surface};
 use updraft_core::signed::SignedClient;
 use updraft_core::{Env, SdkConfig};
 
@@ -184,7 +183,15 @@ impl Provider for Extension {
             .await
         {
             Ok(answer) => answer,
-            Err(e) if e.kind() == Kind::NotFound => {
+            Err(updraft_core::Error::Service { status: 404, .. }) => {
+                return Err(Error::NotFound {
+                    provider: "extension",
+                    name: request.to_string(),
+                });
+            }
+            Err(updraft_core::Error::Service { code, .. })
+                if crate::error::is_missing(code.as_deref()) =>
+            {
                 return Err(Error::NotFound {
                     provider: "extension",
                     name: request.to_string(),

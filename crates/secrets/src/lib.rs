@@ -18,7 +18,7 @@ pub use aws_sdk_secretsmanager;
 /// The AWS SDK for SSM, for what this crate does not wrap.
 pub use aws_sdk_ssm;
 pub use cache::{
-    Cache, CacheSettings, MAX_ENTRIES_VAR, MAX_STALENESS_VAR, ReadOptions, Stats, TTL_VAR,
+    Cache, CacheSettings, MAX_ENTRIES_VAR, MAX_STALENESS_VAR, MAX_TTL, ReadOptions, Stats, TTL_VAR,
 };
 pub use error::{Error, Unresolved};
 #[cfg(feature = "extension")]

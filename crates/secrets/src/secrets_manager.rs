@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use aws_sdk_secretsmanager::primitives::Blob;
 use updraft_core::SdkConfig;
 use updraft_core::aws::AwsError;
-use updraft_core::error::{Kind, Surface};
 
 use futures_util::future::BoxFuture;
 
@@ -116,7 +115,7 @@ impl Provider for SecretsManager {
             )),
             Err(e) => {
                 let error = AwsError::from_sdk("secretsmanager", "GetSecretValue", e);
-                if error.kind() == Kind::NotFound {
+                if crate::error::is_missing(error.code()) {
                     Err(Error::NotFound {
                         provider: "secretsmanager",
                         name: request.to_string(),
@@ -166,7 +165,7 @@ fn secret(
 
 fn entry_error(id: &str, code: Option<&str>, message: Option<&str>) -> Error {
     let code = code.unwrap_or("UnknownError");
-    if Kind::of_aws_code(code) == Kind::NotFound {
+    if crate::error::is_missing(Some(code)) {
         return Error::NotFound {
             provider: "secretsmanager",
             name: id.to_owned(),

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use aws_sdk_ssm::types::Parameter;
 use updraft_core::SdkConfig;
 use updraft_core::aws::AwsError;
-use updraft_core::error::{Kind, Surface};
 
 use futures_util::future::BoxFuture;
 
@@ -140,7 +139,7 @@ impl Provider for Ssm {
             }),
             Err(e) => {
                 let error = AwsError::from_sdk("ssm", "GetParameter", e);
-                if error.kind() == Kind::NotFound {
+                if crate::error::is_missing(error.code()) {
                     Err(Error::NotFound {
                         provider: "ssm",
                         name,

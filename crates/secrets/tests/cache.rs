@@ -7,6 +7,7 @@ mod support;
 use std::time::Duration;
 
 use support::Seed;
+use updraft_core::aws::backoff::Backoff;
 use updraft_core::error::{Kind, Surface};
 use updraft_core::testing::PrivateMoto;
 use updraft_secrets::{Cache, CacheSettings, Error, Provider, ReadOptions, Ssm};
@@ -127,6 +128,76 @@ async fn the_cache_is_bounded_and_batched_reads_fill_it() {
 }
 
 #[tokio::test]
+async fn failed_lookups_never_evict_good_values() {
+    let seed = Seed::new().await;
+    let path = Seed::path("negative");
+    let good: Vec<String> = (0..3).map(|i| format!("{path}/good{i}")).collect();
+    for name in &good {
+        seed.parameter(name, "v", false).await;
+    }
+    let cache = Cache::with_settings(
+        Ssm::new(&seed.config),
+        CacheSettings::default().max_entries(3),
+    );
+    for name in &good {
+        cache.get(name).await.unwrap();
+    }
+    // A caller asking for 50 names that do not exist, as a scan for secrets would.
+    for i in 0..50 {
+        let missing = cache.get(format!("{path}/missing{i}")).await;
+        assert!(
+            matches!(missing, Err(Error::NotFound { .. })),
+            "{missing:?}"
+        );
+    }
+    assert_eq!(
+        cache.stats().entries,
+        3,
+        "no slot is kept for a name that failed"
+    );
+    let calls = cache.stats().provider_calls;
+    for name in &good {
+        cache.get(name).await.unwrap();
+    }
+    assert_eq!(
+        cache.stats().provider_calls,
+        calls,
+        "every good value is still cached"
+    );
+}
+
+#[tokio::test]
+async fn an_absurd_time_to_live_is_a_configuration_error_or_never_expires() {
+    let env = updraft_core::Env::from_pairs([(updraft_secrets::TTL_VAR, "500000000000000000")]);
+    let error = Cache::from_env(Ssm::new(&Seed::new().await.config), &env).unwrap_err();
+    assert!(
+        error.to_string().contains(updraft_secrets::TTL_VAR),
+        "{error}"
+    );
+    assert_eq!(error.kind(), Kind::Config);
+    let seed = Seed::new().await;
+    let name = format!("{}/forever", Seed::path("ttl"));
+    seed.parameter(&name, "v1", false).await;
+    let cache = Cache::with_settings(
+        Ssm::new(&seed.config),
+        CacheSettings::default().max_staleness(Duration::MAX),
+    );
+    let forever = ReadOptions::new().ttl(Duration::MAX);
+    assert_eq!(
+        cache
+            .get_with(&name, forever)
+            .await
+            .unwrap()
+            .expose()
+            .unwrap(),
+        "v1",
+        "a time to live past the clock's end means never, not a panic"
+    );
+    seed.parameter(&name, "v2", false).await;
+    assert_eq!(cache.get(&name).await.unwrap().expose().unwrap(), "v1");
+}
+
+#[tokio::test]
 async fn stale_values_are_served_on_transient_errors_within_the_limit_and_not_beyond() {
     let moto = PrivateMoto::start().await;
     let seed = Seed::with(moto.aws_config().await);
@@ -175,13 +246,17 @@ async fn fake_ssm_throttled_reads_are_retried_with_backoff() {
     ])
     .await;
     let config = fake.aws_config().await;
-    let quick = CacheSettings::default().throttle_retries(3, Duration::from_millis(5));
+    let quick = CacheSettings::default().retry(Backoff::new(
+        Duration::from_millis(5),
+        Duration::from_millis(20),
+        4,
+    ));
     let cache = Cache::with_settings(Ssm::new(&config), quick);
     assert_eq!(cache.get("/p").await.unwrap().expose().unwrap(), "ok");
     assert_eq!(cache.stats().provider_calls, 3);
     let once = Cache::with_settings(
         Ssm::new(&config),
-        CacheSettings::default().throttle_retries(0, Duration::ZERO),
+        CacheSettings::default().retry(Backoff::new(Duration::ZERO, Duration::ZERO, 1)),
     );
     let error = once.get("/p").await.unwrap_err();
     assert_eq!(error.kind(), Kind::Throttled, "{error:?}");

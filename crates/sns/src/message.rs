@@ -55,6 +55,12 @@ pub(crate) struct Prepared {
     pub(crate) subject: Option<String>,
 }
 
+impl AsRef<Outbound> for Prepared {
+    fn as_ref(&self) -> &Outbound {
+        &self.message
+    }
+}
+
 pub(crate) fn prepare<T: Serialize + ?Sized>(
     item: &T,
     options: PublishOptions,

@@ -187,12 +187,8 @@ impl<T: Serialize + ?Sized> Topic<T> {
         if prepared.is_empty() {
             return Err(Error::EmptyBatch);
         }
-        let size = |p: &Prepared| p.message.size;
         let call = async |entries| self.publish_entries(arn, entries).await;
-        Ok(self
-            .publisher
-            .send_batch(arn, prepared, size, entry, call)
-            .await)
+        Ok(self.publisher.send_batch(arn, prepared, entry, call).await)
     }
 
     async fn publish_entries(

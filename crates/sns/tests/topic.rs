@@ -445,7 +445,11 @@ async fn fake_sns_throttled_and_unanswered_entries_are_retried() {
     let topic: Topic<Order> =
         Topic::from_arn(&fake.aws_config().await, "arn:aws:sns:us-east-1:1:orders").batch_policy(
             updraft_sns::BatchPolicy {
-                backoff: Duration::from_millis(1),
+                retry: updraft_core::aws::backoff::Backoff::new(
+                    Duration::from_millis(1),
+                    Duration::from_millis(2),
+                    3,
+                ),
                 ..Default::default()
             },
         );

@@ -56,6 +56,12 @@ pub(crate) struct Prepared {
     pub(crate) delay_seconds: Option<i32>,
 }
 
+impl AsRef<Outbound> for Prepared {
+    fn as_ref(&self) -> &Outbound {
+        &self.message
+    }
+}
+
 pub(crate) fn prepare<T: Serialize + ?Sized>(
     item: &T,
     options: SendOptions,

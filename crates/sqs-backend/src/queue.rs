@@ -176,12 +176,8 @@ impl<T: Serialize + ?Sized> Queue<T> {
         if prepared.is_empty() {
             return Err(Error::EmptyBatch);
         }
-        let size = |p: &Prepared| p.message.size;
         let call = async |entries| self.send_entries(url, entries).await;
-        Ok(self
-            .publisher
-            .send_batch(url, prepared, size, entry, call)
-            .await)
+        Ok(self.publisher.send_batch(url, prepared, entry, call).await)
     }
 
     async fn send_entries(

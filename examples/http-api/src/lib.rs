@@ -8,9 +8,6 @@ use updraft::contexts::axum::routing::{get, post};
 use updraft::contexts::axum::{Json, Router};
 use updraft::contexts::http::{App, CurrentSession, ValidJson};
 
-/// The header the session state comes from.
-pub const STATE_HEADER: &str = "x-state";
-
 /// The body of `POST /orders`.
 #[derive(Debug, Deserialize, garde::Validate)]
 pub struct Order {
@@ -46,7 +43,8 @@ pub fn router() -> Router {
         .route("/panic", get(panic))
 }
 
-/// The app: the routes, with the session state read from `x-state`.
+/// The app: the routes, with the session state read from the default header,
+/// `constitution-state` (aws-python-helper's).
 pub fn app() -> App {
-    App::new(router()).state_header(STATE_HEADER)
+    App::new(router())
 }

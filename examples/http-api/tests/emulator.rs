@@ -52,7 +52,7 @@ async fn the_example_serves_every_source_through_the_lambda_runtime() {
             .clone()
             .method("POST")
             .path("/orders")
-            .header("x-state", "ct")
+            .header("constitution-state", "ct")
             .json_body(&json!({"item": "tea", "quantity": 2}));
         assert_eq!(
             lambda.invoke(&order).await,

@@ -35,7 +35,7 @@ async fn the_contract_holds_under_every_source() {
             .clone()
             .method("POST")
             .path("/orders")
-            .header("x-state", "connecticut");
+            .header("constitution-state", "connecticut");
         let created = send(
             &app,
             order

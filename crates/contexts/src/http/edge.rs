@@ -5,7 +5,8 @@
 //! - turns a panic anywhere below into a 500 JSON answer (the panic itself is logged by the
 //!   panic hook) and keeps serving;
 //! - gives error answers without a JSON body (axum's 404 and 405, text rejections) a JSON
-//!   body with a `message`;
+//!   body with a `message` (for a server error, the status's own words: the handler's text
+//!   goes to the log) and the request id;
 //! - logs one access line: method, route, status, latency.
 
 use std::convert::Infallible;
@@ -25,7 +26,7 @@ use tower::{Layer, Service, ServiceExt};
 use tracing::Instrument;
 
 use super::event::EventSource;
-use super::problem::json_response;
+use super::problem::{json_response, with_request_id};
 use crate::lambda::catch_panic;
 
 /// Error bodies up to this size are rewritten as JSON; larger ones pass unchanged.
@@ -62,9 +63,10 @@ where
             strip_prefix(&mut request, &self.prefixes);
         }
         let span = request_span(&request);
+        let request_id = request_id(&request);
         let inner = self.inner.clone();
         Box::pin(
-            async move {
+            with_request_id(request_id, async move {
                 let started = Instant::now();
                 let method = request.method().clone();
                 let path = request.uri().path().to_owned();
@@ -93,9 +95,17 @@ where
                     "request"
                 );
                 Ok(response)
-            }
+            })
             .instrument(span),
         )
+    }
+}
+
+/// The id error bodies carry: the Lambda request id, or locally the `x-request-id` header.
+fn request_id(request: &Request<Body>) -> Option<Arc<str>> {
+    match request.extensions().get::<lambda_runtime::Context>() {
+        Some(context) => Some(Arc::from(context.request_id.as_str())),
+        None => header_str(request.headers(), "x-request-id").map(Arc::from),
     }
 }
 
@@ -190,7 +200,14 @@ async fn json_errors(response: Response, method: &Method, path: &str) -> Respons
             .to_owned(),
         Err(_) => String::new(),
     };
-    let message = if text.is_empty() {
+    let message = if status.is_server_error() {
+        // A handler's own text for a server error may hold what the caller must not see (an
+        // AWS message, a resource name); it goes to the log, the caller gets the status.
+        if !text.is_empty() {
+            tracing::error!(status = status.as_u16(), body = %text, "a handler answered a server error");
+        }
+        default_message(status, method, path)
+    } else if text.is_empty() {
         default_message(status, method, path)
     } else {
         text

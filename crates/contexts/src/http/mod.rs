@@ -37,7 +37,7 @@
 //! |---|---|---|
 //! | `PORT`, `UPDRAFT_LISTEN_ADDR` | the local server's address | `127.0.0.1:3000` |
 //! | `UPDRAFT_STRIP_PREFIXES` | comma-separated path prefixes to strip, such as `/api,/v1` | none |
-//! | `UPDRAFT_STATE_HEADER` | the header `Session.state` comes from | `x-state` |
+//! | `UPDRAFT_STATE_HEADER` | the header `Session.state` comes from | `constitution-state` (aws-python-helper's) |
 //! | `AUTHORIZATION` | `user`, `state`, `full` or `off` (see [`AuthMode`]) | `off` |
 //! | `AUTH_BYPASS_TOKEN` | a bearer token that passes without the verifier | none |
 //! | `UPDRAFT_CORS_ORIGINS` | `*` or comma-separated origins allowed by CORS | CORS off |
@@ -92,8 +92,10 @@ use crate::Error;
 use auth::{Authenticator, BypassToken, DynVerifier};
 use guard::GuardSettings;
 
-/// The default header `Session.state` is read from.
-pub const DEFAULT_STATE_HEADER: &str = "x-state";
+/// The default header `Session.state` is read from: aws-python-helper's `constitution-state`,
+/// the same default as [`updraft_core::SessionHeader`] users, so a Python caller's state
+/// arrives.
+pub use updraft_core::session::codec::DEFAULT_STATE_HEADER;
 
 /// Serves `router` in Lambda or locally, configured from the environment. See the module docs.
 ///

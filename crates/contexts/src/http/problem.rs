@@ -1,17 +1,33 @@
-//! [`ApiError`]: every error leaves as JSON with a `message`, the right status and, for bad
-//! input, the `fields` at fault.
+//! [`ApiError`]: every error leaves as JSON with a `message`, the right status, the request id
+//! and, for bad input, the `fields` at fault.
 //!
 //! ```json
-//! {"message": "the request body is invalid", "fields": [{"field": "quantity", "message": "greater than 1000"}]}
+//! {"message": "the request body is invalid", "fields": [{"field": "quantity", "message": "greater than 1000"}], "request_id": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"}
 //! ```
+//!
+//! What a caller reads is a stable message: an error converted from a [`Surface`] error says
+//! what [`Surface::public_message`] allows, never AWS's error text, an ARN, an account id or a
+//! resource name. The whole error, with its source chain, goes to the log, under the same
+//! request id.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
 
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde::Serialize;
-use updraft_core::error::{Kind, Surface};
+use updraft_core::error::{Report, Surface};
+
+tokio::task_local! {
+    static REQUEST_ID: Option<Arc<str>>;
+}
+
+/// Runs `future` with `id` as the request id that error bodies carry.
+pub(crate) async fn with_request_id<F: Future>(id: Option<Arc<str>>, future: F) -> F::Output {
+    REQUEST_ID.scope(id, future).await
+}
 
 /// One field of the input and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -184,23 +200,19 @@ impl<E> From<E> for ApiError
 where
     E: Surface + Send + Sync + 'static,
 {
+    /// The error's kind gives the status, its [`Surface::error_type`] the `code`, and its
+    /// [`Surface::public_message`] the message; a throttled dependency adds `Retry-After`.
+    /// The error itself is kept for the log.
     fn from(error: E) -> Self {
         let kind = error.kind();
         let status =
             StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let code = Some(error.error_type());
-        if status.is_server_error() {
-            let message = match kind {
-                Kind::Unavailable => "a dependency is unavailable",
-                Kind::Timeout => "a dependency timed out",
-                _ => "internal server error",
-            };
-            Self::new(status, message)
-                .with_code_opt(code)
-                .with_source(error)
-        } else {
-            Self::new(status, error.to_string()).with_code_opt(code)
+        let mut api =
+            Self::new(status, error.public_message()).with_code_opt(Some(error.error_type()));
+        if let Some(seconds) = kind.retry_after() {
+            api = api.with_header(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        api.with_source(error)
     }
 }
 
@@ -211,21 +223,35 @@ struct Body<'a> {
     fields: &'a [FieldError],
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
 }
 
-/// A JSON error response with `message` (and `fields`, `code` when given).
+/// A JSON error response with `message` and the request id (and `fields`, `code` when given).
 pub(crate) fn json_response(
     status: StatusCode,
     message: &str,
     fields: &[FieldError],
     code: Option<&str>,
 ) -> Response {
-    let body = serde_json::to_vec(&Body {
-        message,
-        fields,
-        code,
-    })
-    .unwrap_or_else(|_| br#"{"message":"internal server error"}"#.to_vec());
+    let body = REQUEST_ID
+        .try_with(|id| {
+            serde_json::to_vec(&Body {
+                message,
+                fields,
+                code,
+                request_id: id.as_deref(),
+            })
+        })
+        .unwrap_or_else(|_| {
+            serde_json::to_vec(&Body {
+                message,
+                fields,
+                code,
+                request_id: None,
+            })
+        })
+        .unwrap_or_else(|_| br#"{"message":"internal server error"}"#.to_vec());
     let mut response = Response::new(axum::body::Body::from(body));
     *response.status_mut() = status;
     response.headers_mut().insert(
@@ -239,10 +265,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let inner = *self.0;
         if let Some(source) = &inner.source {
+            let error = Report(&**source);
             if inner.status.is_server_error() {
-                tracing::error!(status = inner.status.as_u16(), error = %source, "request failed");
+                tracing::error!(status = inner.status.as_u16(), error = %error, "request failed");
             } else {
-                tracing::debug!(status = inner.status.as_u16(), error = %source, "request rejected");
+                tracing::debug!(status = inner.status.as_u16(), error = %error, "request rejected");
             }
         }
         let mut response = json_response(inner.status, &inner.message, &inner.fields, inner.code);
@@ -287,6 +314,36 @@ mod tests {
         assert_eq!(body["message"], "a dependency is unavailable");
         assert_eq!(body["code"], "updraft.core.Unreachable");
         assert!(!body.to_string().contains("secret-host"));
+    }
+
+    #[tokio::test]
+    async fn aws_text_never_reaches_the_body_and_the_request_id_does() {
+        let cause = updraft_core::Error::Service {
+            service: "dynamodb".into(),
+            status: 400,
+            code: Some("ProvisionedThroughputExceededException".into()),
+            message: Some(
+                "Throughput exceeded for arn:aws:dynamodb:eu-west-1:123456789012:table/orders"
+                    .into(),
+            ),
+            request_id: None,
+        };
+        let response = with_request_id(Some("req-7".into()), async {
+            ApiError::from(cause).into_response()
+        })
+        .await;
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers()["retry-after"], "1");
+        let body = json(response).await;
+        assert_eq!(body["request_id"], "req-7");
+        assert_eq!(
+            body["message"],
+            "a dependency is throttling requests; retry later"
+        );
+        let text = body.to_string();
+        for leak in ["arn:aws", "123456789012", "orders", "Throughput"] {
+            assert!(!text.contains(leak), "{leak} in {text}");
+        }
     }
 
     #[tokio::test]

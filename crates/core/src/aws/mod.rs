@@ -41,6 +41,7 @@ mod sdk_error;
 pub mod settings;
 
 pub use sdk_error::AwsError;
+pub(crate) use sdk_error::credentials_error;
 
 use std::time::Duration;
 

@@ -7,6 +7,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
@@ -49,10 +50,17 @@ impl AwsError {
             SdkError::DispatchFailure(failure) if failure.is_timeout() => {
                 (Kind::Timeout, None, None)
             }
-            SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-                (Kind::Unavailable, None, None)
-            }
-            _ => (Kind::Internal, None, None),
+            other => match credentials_failure(other) {
+                Some(failure) => (credentials_kind(failure), None, None),
+                None if matches!(
+                    other,
+                    SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
+                ) =>
+                {
+                    (Kind::Unavailable, None, None)
+                }
+                None => (Kind::Internal, None, None),
+            },
         };
         Self {
             service,
@@ -89,15 +97,20 @@ impl AwsError {
     }
 }
 
+/// The message names the service, the operation and the AWS error code (or what kind of
+/// failure it was), never AWS's own text: that may hold ARNs, account ids and resource names,
+/// and stays in the source chain for the log ([`crate::error::Report`]).
 impl fmt::Display for AwsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {} failed", self.service, self.operation)?;
-        if let Some(code) = &self.code {
-            write!(f, ": {code}")?;
-        }
-        match &self.message {
-            Some(message) => write!(f, ": {message}"),
-            None => write!(f, ": {}", self.source),
+        match &self.code {
+            Some(code) => write!(f, ": {code}"),
+            None => f.write_str(match self.kind {
+                Kind::Timeout => ": timed out",
+                Kind::Unavailable => ": the service could not be reached",
+                Kind::Config => ": no usable credentials",
+                _ => "",
+            }),
         }
     }
 }
@@ -115,6 +128,42 @@ impl Surface for AwsError {
 
     fn error_type(&self) -> &'static str {
         "updraft.aws.Call"
+    }
+
+    fn public_message(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(self.kind.public_message())
+    }
+}
+
+/// The credentials failure under an SDK error, if that is what stopped the call.
+fn credentials_failure<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a CredentialsError> {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if let Some(failure) = error.downcast_ref::<CredentialsError>() {
+            return Some(failure);
+        }
+        next = error.source();
+    }
+    None
+}
+
+/// The kind of a credentials failure: transient (503) when a provider timed out or failed to
+/// answer, configuration (500) when there is nothing to load or the setup cannot work. Never
+/// 401: the caller did nothing wrong.
+pub(crate) fn credentials_kind(failure: &CredentialsError) -> Kind {
+    match failure {
+        CredentialsError::ProviderTimedOut(_) | CredentialsError::ProviderError(_) => {
+            Kind::Unavailable
+        }
+        _ => Kind::Config,
+    }
+}
+
+/// [`crate::Error::Credentials`] for a failure of a credentials provider.
+pub(crate) fn credentials_error(failure: CredentialsError) -> crate::Error {
+    crate::Error::Credentials {
+        transient: credentials_kind(&failure).is_transient(),
+        source: Box::new(failure),
     }
 }
 

@@ -31,8 +31,12 @@
 //! ```
 
 mod attributes;
+#[cfg(feature = "aws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub mod batch;
 pub mod outbound;
+#[cfg(feature = "aws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub mod publisher;
 
 use std::collections::BTreeMap;
@@ -187,6 +191,92 @@ impl SnsEnvelope {
     }
 }
 
+/// The variable that lists the SNS topics whose envelopes a consumer unwraps
+/// (comma-separated topic ARNs); see [`TrustedTopics`].
+pub const SNS_TOPICS_VAR: &str = "UPDRAFT_SNS_TOPIC_ARNS";
+
+/// The SNS topics whose envelopes a consumer unwraps, and so whose embedded `session` it
+/// takes.
+///
+/// The trust boundary of a queue is its access policy: whoever may send to it can write a
+/// body that looks like an SNS notification. Unwrapping is on for every topic by default
+/// (aws-python-helper's SNS → SQS session propagation needs it); list your topics to narrow
+/// it, and an envelope from any other topic stays a plain body, its session ignored. A
+/// `session` attribute on the SQS message itself always wins over one inside a body.
+///
+/// # Example
+///
+/// ```
+/// use updraft_core::Env;
+/// use updraft_core::message::{SNS_TOPICS_VAR, TrustedTopics};
+///
+/// let env = Env::from_pairs([(SNS_TOPICS_VAR, "arn:aws:sns:eu-west-1:123456789012:orders")]);
+/// let trusted = TrustedTopics::from_env(&env)?;
+/// assert!(trusted.allows("arn:aws:sns:eu-west-1:123456789012:orders"));
+/// assert!(!trusted.allows("arn:aws:sns:eu-west-1:999999999999:orders"));
+/// # Ok::<(), updraft_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedTopics {
+    topics: Option<Vec<String>>,
+}
+
+impl TrustedTopics {
+    /// Every topic (the default).
+    #[must_use]
+    pub fn any() -> Self {
+        Self::default()
+    }
+
+    /// Only these topic ARNs.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidVar`] (naming [`SNS_TOPICS_VAR`]) for an entry that is not an SNS
+    /// topic ARN.
+    pub fn only<I, S>(topics: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut list = Vec::new();
+        for topic in topics {
+            let topic = topic.as_ref().trim();
+            let parts: Vec<&str> = topic.split(':').collect();
+            if parts.len() != 6 || parts[0] != "arn" || parts[2] != "sns" || parts[5].is_empty() {
+                return Err(Error::invalid_var(
+                    SNS_TOPICS_VAR,
+                    format!(
+                        "`{topic}` is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)"
+                    ),
+                ));
+            }
+            list.push(topic.to_owned());
+        }
+        Ok(Self { topics: Some(list) })
+    }
+
+    /// The topics of [`SNS_TOPICS_VAR`]; every topic when it is unset.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidVar`] for an entry that is not an SNS topic ARN.
+    pub fn from_env(env: &crate::Env) -> Result<Self, Error> {
+        match env.non_empty(SNS_TOPICS_VAR) {
+            None => Ok(Self::any()),
+            Some(list) => Self::only(list.split(',').filter(|t| !t.trim().is_empty())),
+        }
+    }
+
+    /// Whether an envelope from `topic_arn` is unwrapped.
+    #[must_use]
+    pub fn allows(&self, topic_arn: &str) -> bool {
+        self.topics
+            .as_ref()
+            .is_none_or(|topics| topics.iter().any(|t| t == topic_arn))
+    }
+}
+
 /// What a consumer reads out of a delivered message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inbound {
@@ -203,8 +293,8 @@ pub struct Inbound {
 }
 
 impl Inbound {
-    /// Reads a delivered message: unwraps an SNS envelope if the body is one, and decodes the
-    /// `session` attribute.
+    /// Reads a delivered message: unwraps an SNS envelope (from any topic) if the body is
+    /// one, and decodes the `session` attribute. See [`Inbound::decode_trusting`].
     ///
     /// # Errors
     ///
@@ -214,8 +304,24 @@ impl Inbound {
         body: impl Into<String>,
         attributes: BTreeMap<String, AttributeValue>,
     ) -> Result<Self, Error> {
+        Self::decode_trusting(body, attributes, &TrustedTopics::any())
+    }
+
+    /// Reads a delivered message, unwrapping an SNS envelope only when its topic is one of
+    /// `trusted`. The attributes of the SQS message itself, `session` included, win over
+    /// those inside an envelope.
+    ///
+    /// # Errors
+    ///
+    /// See [`Inbound::decode`].
+    pub fn decode_trusting(
+        body: impl Into<String>,
+        attributes: BTreeMap<String, AttributeValue>,
+        trusted: &TrustedTopics,
+    ) -> Result<Self, Error> {
         let body = body.into();
-        let (body, attributes, topic_arn, subject) = match SnsEnvelope::sniff(&body) {
+        let envelope = SnsEnvelope::sniff(&body).filter(|e| trusted.allows(&e.topic_arn));
+        let (body, attributes, topic_arn, subject) = match envelope {
             Some(envelope) => {
                 let mut from_envelope = BTreeMap::new();
                 for (name, attribute) in &envelope.message_attributes {
@@ -317,6 +423,63 @@ mod tests {
         assert_eq!(
             inbound.attributes["tags"],
             AttributeValue::StringArray("[\"a\",1]".into())
+        );
+    }
+
+    #[test]
+    fn the_sqs_session_wins_over_one_inside_the_body() {
+        let mallory = Session::with_state("ohio").and_user(serde_json::json!({"id": "admin"}));
+        let attrs = format!(
+            r#"{{"session": {{"Type": "String", "Value": "{}"}}}}"#,
+            mallory.to_attribute()
+        );
+        let alice = Session::with_state("ohio").and_user(serde_json::json!({"id": "alice"}));
+        let mut own = BTreeMap::new();
+        own.insert(
+            "session".to_owned(),
+            AttributeValue::String(alice.to_attribute()),
+        );
+        let inbound = Inbound::decode(envelope(r#"{"order": 7}"#, &attrs), own).unwrap();
+        assert_eq!(inbound.session, Some(alice));
+    }
+
+    #[test]
+    fn envelopes_of_untrusted_topics_stay_plain_bodies() {
+        let mallory = Session::with_state("ohio").and_user(serde_json::json!({"id": "admin"}));
+        let attrs = format!(
+            r#"{{"session": {{"Type": "String", "Value": "{}"}}}}"#,
+            mallory.to_attribute()
+        );
+        let body = envelope(r#"{"order": 7}"#, &attrs);
+        let trusted = TrustedTopics::only(["arn:aws:sns:us-east-1:123456789012:payments"]).unwrap();
+        let inbound = Inbound::decode_trusting(body.clone(), BTreeMap::new(), &trusted).unwrap();
+        assert_eq!(inbound.body, body, "not unwrapped");
+        assert_eq!(inbound.session, None, "its session is not taken");
+        assert_eq!(inbound.topic_arn, None);
+        let orders = TrustedTopics::only(["arn:aws:sns:us-east-1:123456789012:orders"]).unwrap();
+        let inbound = Inbound::decode_trusting(body, BTreeMap::new(), &orders).unwrap();
+        assert_eq!(
+            inbound.session,
+            Some(mallory),
+            "a listed topic is unwrapped"
+        );
+    }
+
+    #[test]
+    fn a_malformed_topic_list_names_its_variable() {
+        for bad in [
+            "orders",
+            "arn:aws:sqs:us-east-1:1:q",
+            "arn:aws:sns:us-east-1:1:",
+            "arn:aws:sns",
+        ] {
+            let env = crate::Env::from_pairs([(SNS_TOPICS_VAR, bad)]);
+            let err = TrustedTopics::from_env(&env).unwrap_err();
+            assert!(err.to_string().contains(SNS_TOPICS_VAR), "{bad}: {err}");
+        }
+        assert_eq!(
+            TrustedTopics::from_env(&crate::Env::default()).unwrap(),
+            TrustedTopics::any()
         );
     }
 

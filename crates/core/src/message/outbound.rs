@@ -122,7 +122,23 @@ pub struct Outbound {
     pub size: usize,
 }
 
+impl AsRef<Outbound> for Outbound {
+    fn as_ref(&self) -> &Outbound {
+        self
+    }
+}
+
 impl Outbound {
+    /// What a batch send needs of this message: its size and FIFO group.
+    #[cfg(feature = "aws")]
+    #[must_use]
+    pub fn shape(&self) -> super::batch::Shape<'_> {
+        super::batch::Shape {
+            size: self.size,
+            group: self.group_id.as_deref(),
+        }
+    }
+
     /// Serialises `item` and checks the message for `destination`.
     ///
     /// # Errors

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::OnceCell;
 
 use super::batch::{self, Answer, BatchPolicy, EntryOutcome, Rejected};
-use super::outbound::{Destination, is_fifo};
+use super::outbound::{Destination, Outbound, is_fifo};
 
 #[derive(Debug)]
 struct Shared {
@@ -108,23 +108,24 @@ impl Publisher {
         self.shared.batch_calls.load(Ordering::Relaxed)
     }
 
-    /// Sends prepared items to `address` in batch calls (see [`batch::send_prepared`]): `entry`
-    /// builds the SDK entry of an item from its id, `call` makes one batch call and returns its
-    /// [`Answer`]. The result has one entry per item, in order.
+    /// Sends prepared items to `address` in batch calls (see [`batch::send_prepared`]), sized
+    /// and kept in FIFO order by their [`Outbound`] message: `entry` builds the SDK entry of
+    /// an item from its id, `call` makes one batch call and returns its [`Answer`]. The result
+    /// has one entry per item, in order.
     pub async fn send_batch<P, B, S, E>(
         &self,
         address: &str,
         prepared: Vec<Result<P, E>>,
-        size: impl Fn(&P) -> usize,
         entry: impl Fn(usize, &P) -> Result<B, E>,
         call: impl AsyncFn(Vec<B>) -> Answer<S>,
     ) -> Vec<Result<S, E>>
     where
+        P: AsRef<Outbound>,
         E: From<Rejected>,
     {
         batch::send_prepared(
             prepared,
-            size,
+            |p: &P| p.as_ref().shape(),
             self.policy,
             async |items: Vec<(usize, &P)>| {
                 let mut entries = Vec::with_capacity(items.len());
@@ -181,34 +182,36 @@ mod tests {
     #[tokio::test]
     async fn entries_that_cannot_be_built_fail_alone_and_calls_are_counted() {
         let publisher = Publisher::at("q", false);
-        let prepared: Vec<Result<u32, Rejected>> = (0..12).map(Ok).collect();
-        let entry = |id: usize, item: &u32| {
-            if *item == 3 {
+        let message = |n: u32| Outbound {
+            body: n.to_string(),
+            attributes: std::collections::BTreeMap::new(),
+            group_id: None,
+            dedup_id: None,
+            size: 1,
+        };
+        let prepared: Vec<Result<Outbound, Rejected>> = (0..12).map(|n| Ok(message(n))).collect();
+        let entry = |id: usize, item: &Outbound| {
+            let item: u32 = item.body.parse().unwrap();
+            if item == 3 {
                 Err(Rejected {
                     code: "Bad".into(),
                     message: None,
                     sender_fault: true,
                 })
             } else {
-                Ok((id, *item))
+                Ok((id, item))
             }
         };
         let results = publisher
-            .send_batch(
-                "q",
-                prepared,
-                |_| 1,
-                entry,
-                async |entries: Vec<(usize, u32)>| {
-                    Ok((
-                        entries
-                            .into_iter()
-                            .map(|(id, item)| (id.to_string(), item * 2))
-                            .collect(),
-                        Vec::new(),
-                    ))
-                },
-            )
+            .send_batch("q", prepared, entry, async |entries: Vec<(usize, u32)>| {
+                Ok((
+                    entries
+                        .into_iter()
+                        .map(|(id, item)| (id.to_string(), item * 2))
+                        .collect(),
+                    Vec::new(),
+                ))
+            })
             .await;
         assert_eq!(results[2], Ok(4));
         assert_eq!(results[3].as_ref().unwrap_err().code, "Bad");

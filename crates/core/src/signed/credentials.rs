@@ -37,9 +37,7 @@ impl CredentialsCache {
             .provider
             .provide_credentials()
             .await
-            .map_err(|source| Error::Credentials {
-                source: Box::new(source),
-            })?;
+            .map_err(crate::aws::credentials_error)?;
         *current = Some(credentials.clone());
         Ok(credentials)
     }

@@ -145,13 +145,11 @@ impl SignedClientBuilder {
         let credentials = if self.unsigned {
             None
         } else {
-            let provider = config
-                .credentials_provider()
-                .ok_or_else(|| Error::Credentials {
-                    source: Box::new(CredentialsError::not_loaded(
-                        "the configuration has no credentials provider",
-                    )),
-                })?;
+            let provider = config.credentials_provider().ok_or_else(|| {
+                crate::aws::credentials_error(CredentialsError::not_loaded(
+                    "the configuration has no credentials provider",
+                ))
+            })?;
             Some(CredentialsCache::new(provider))
         };
         let timeouts = config
@@ -330,10 +328,11 @@ impl SignedClient {
                     }
                     true
                 }
-                Err(Error::Service { status, code, .. }) => {
-                    is_retryable_status(*status) || is_throttling(code.as_deref())
-                }
-                Err(Error::Unreachable { .. } | Error::Timeout { .. }) => true,
+                Err(
+                    error @ (Error::Service { .. }
+                    | Error::Unreachable { .. }
+                    | Error::Timeout { .. }),
+                ) => crate::Surface::kind(error).is_transient(),
                 Ok(_) | Err(_) => false,
             };
             if !retry || attempt >= max {
@@ -518,32 +517,6 @@ impl SignedClient {
             reason: reason.to_owned(),
         }
     }
-}
-
-fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 500 | 502 | 503 | 504)
-}
-
-fn is_throttling(code: Option<&str>) -> bool {
-    matches!(
-        code,
-        Some(
-            "Throttling"
-                | "ThrottlingException"
-                | "ThrottledException"
-                | "RequestThrottledException"
-                | "TooManyRequestsException"
-                | "ProvisionedThroughputExceededException"
-                | "TransactionInProgressException"
-                | "RequestLimitExceeded"
-                | "BandwidthLimitExceeded"
-                | "LimitExceededException"
-                | "RequestThrottled"
-                | "SlowDown"
-                | "PriorRequestNotComplete"
-                | "EC2ThrottledException"
-        )
-    )
 }
 
 fn is_expired(code: Option<&str>) -> bool {

@@ -160,11 +160,23 @@ fn backoff_stays_under_its_ceiling() {
 }
 
 #[test]
-fn retry_classification() {
-    assert!(is_retryable_status(503) && is_retryable_status(429));
-    assert!(!is_retryable_status(400) && !is_retryable_status(404));
-    assert!(is_throttling(Some("ThrottlingException")));
-    assert!(!is_throttling(Some("ValidationException")) && !is_throttling(None));
+fn retries_follow_the_one_classifier() {
+    let answer = |status, code: Option<&str>| Error::Service {
+        service: "sqs".into(),
+        status,
+        code: code.map(str::to_owned),
+        message: None,
+        request_id: None,
+    };
+    let transient = |error: &Error| crate::Surface::kind(error).is_transient();
+    assert!(transient(&answer(503, None)) && transient(&answer(429, None)));
+    assert!(!transient(&answer(400, None)) && !transient(&answer(404, None)));
+    assert!(transient(&answer(400, Some("ThrottlingException"))));
+    assert!(transient(&answer(
+        400,
+        Some("ProvisionedThroughputExceededException")
+    )));
+    assert!(!transient(&answer(400, Some("ValidationException"))));
     assert!(is_expired(Some("ExpiredToken")));
 }
 

@@ -4,7 +4,7 @@
 mod settings;
 mod stats;
 
-pub use settings::{CacheSettings, MAX_ENTRIES_VAR, MAX_STALENESS_VAR, TTL_VAR};
+pub use settings::{CacheSettings, MAX_ENTRIES_VAR, MAX_STALENESS_VAR, MAX_TTL, TTL_VAR};
 pub use stats::Stats;
 
 use std::collections::HashMap;
@@ -82,7 +82,30 @@ struct Slot {
 struct Stored {
     secret: Secret,
     fetched: Instant,
-    expires: Instant,
+    /// `None`: a time to live too long for the clock, so never.
+    expires: Option<Instant>,
+}
+
+impl Stored {
+    fn new(secret: Secret, ttl: Duration) -> Self {
+        let fetched = Instant::now();
+        Self {
+            secret,
+            fetched,
+            expires: fetched.checked_add(ttl),
+        }
+    }
+
+    fn is_fresh(&self, now: Instant) -> bool {
+        self.expires.is_none_or(|expires| expires > now)
+    }
+
+    /// Whether it may still be served stale at `now`, `limit` past its expiry.
+    fn within(&self, limit: Duration, now: Instant) -> bool {
+        self.expires
+            .and_then(|expires| expires.checked_add(limit))
+            .is_none_or(|until| now <= until)
+    }
 }
 
 impl Slot {
@@ -97,7 +120,7 @@ impl Slot {
         let stored = self.stored.read().unwrap_or_else(PoisonError::into_inner);
         stored
             .as_ref()
-            .filter(|s| s.expires > now)
+            .filter(|s| s.is_fresh(now))
             .map(|s| s.secret.clone())
     }
 }
@@ -198,12 +221,12 @@ impl<P: Provider> Cache<P> {
             counters.hit();
             return Ok(secret);
         }
-        let slot = self.slot(request, started);
+        let slot = self.slot(request);
         let _filling = slot.filling.lock().await;
         let now = Instant::now();
         // Another read may have fetched it while this one waited.
         if let Some(stored) = slot.stored()
-            && (stored.fetched >= started || (!options.force_refresh && stored.expires > now))
+            && (stored.fetched >= started || (!options.force_refresh && stored.is_fresh(now)))
         {
             counters.hit();
             return Ok(stored.secret);
@@ -222,21 +245,63 @@ impl<P: Provider> Cache<P> {
         let ttl = options.ttl.unwrap_or(self.shared.settings.ttl);
         match self.fetch_with_retries(request).await {
             Ok(secret) => {
-                let fetched = Instant::now();
-                let stored = Stored {
-                    secret: secret.clone(),
-                    fetched,
-                    expires: fetched + ttl,
-                };
-                *slot.stored.write().unwrap_or_else(PoisonError::into_inner) = Some(stored);
+                self.store(request, &slot, Stored::new(secret.clone(), ttl));
                 *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) = None;
                 Ok(secret)
             }
             Err(error) => {
                 *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) =
                     Some((Instant::now(), error.clone()));
+                self.forget_if_empty(request, &slot);
                 self.stale_or(&slot, request, error)
             }
+        }
+    }
+
+    /// Stores a value in `slot`; when that makes one value too many, the least recently
+    /// fetched other value goes. Only values are counted: slots without one (a read in flight)
+    /// never push a value out.
+    fn store(&self, request: &Request, slot: &Arc<Slot>, stored: Stored) {
+        let had_value = slot.stored().is_some();
+        *slot.stored.write().unwrap_or_else(PoisonError::into_inner) = Some(stored);
+        let mut slots = self
+            .shared
+            .slots
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        // A concurrent `invalidate` or eviction may have dropped the slot: put it back.
+        slots.entry(request.clone()).or_insert_with(|| slot.clone());
+        if had_value {
+            return;
+        }
+        let values = slots.values().filter(|s| s.stored().is_some()).count();
+        if values > self.shared.settings.max_entries {
+            let oldest = slots
+                .iter()
+                .filter(|(key, _)| *key != request)
+                .filter_map(|(key, slot)| Some((key, slot.stored()?.fetched)))
+                .min_by_key(|(_, fetched)| *fetched)
+                .map(|(key, _)| key.clone());
+            if let Some(oldest) = oldest {
+                slots.remove(&oldest);
+            }
+        }
+    }
+
+    /// After a failed read: a slot that holds no value is dropped, so names that fail (a
+    /// caller asking for names that do not exist, say) never pile up. Reads that were waiting
+    /// on it hold it still and get its failure.
+    fn forget_if_empty(&self, request: &Request, slot: &Arc<Slot>) {
+        if slot.stored().is_some() {
+            return;
+        }
+        let mut slots = self
+            .shared
+            .slots
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if slots.get(request).is_some_and(|s| Arc::ptr_eq(s, slot)) {
+            slots.remove(request);
         }
     }
 
@@ -248,7 +313,7 @@ impl<P: Provider> Cache<P> {
             error.is_transient(),
             self.shared.settings.max_staleness,
             slot.stored(),
-        ) && Instant::now() <= stored.expires + limit
+        ) && stored.within(limit, Instant::now())
         {
             counters.stale();
             tracing::warn!(name = %request, provider = self.shared.provider.provider_name(), %error, "serving a stale secret");
@@ -259,25 +324,19 @@ impl<P: Provider> Cache<P> {
     }
 
     async fn fetch_with_retries(&self, request: &Request) -> Result<Secret, Error> {
-        let settings = &self.shared.settings;
-        let mut attempt = 0;
-        loop {
-            self.shared.counters.provider_call();
-            match self.shared.provider.fetch(request).await {
-                Err(error)
-                    if error.kind() == Kind::Throttled && attempt < settings.throttle_retries =>
-                {
-                    let delay = settings
-                        .backoff
-                        .saturating_mul(2u32.saturating_pow(attempt))
-                        .mul_f64(0.5 + fastrand::f64() / 2.0);
-                    tracing::debug!(name = %request, attempt, "throttled; retrying");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                result => return result,
-            }
-        }
+        let counters = &self.shared.counters;
+        let provider = &self.shared.provider;
+        self.shared
+            .settings
+            .retry
+            .retry(
+                |error: &Error| error.kind() == Kind::Throttled,
+                || {
+                    counters.provider_call();
+                    provider.fetch(request)
+                },
+            )
+            .await
     }
 
     fn cached(&self, request: &Request, now: Instant) -> Option<Secret> {
@@ -289,26 +348,25 @@ impl<P: Provider> Cache<P> {
         slots.get(request)?.fresh(now)
     }
 
-    /// The slot of `request`, made (and the oldest evicted when full) if there is none.
-    fn slot(&self, request: &Request, now: Instant) -> Arc<Slot> {
-        let mut slots = self
+    /// The slot of `request`, made if there is none. Making one evicts nothing: a value is
+    /// evicted only when another value is stored ([`Cache::store`]).
+    fn slot(&self, request: &Request) -> Arc<Slot> {
+        if let Some(slot) = self
             .shared
             .slots
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(slot) = slots.get(request) {
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(request)
+        {
             return slot.clone();
         }
-        if slots.len() >= self.shared.settings.max_entries {
-            let oldest = slots
-                .iter()
-                .min_by_key(|(_, slot)| slot.stored().map_or(now, |s| s.fetched))
-                .map(|(key, _)| key.clone());
-            if let Some(oldest) = oldest {
-                slots.remove(&oldest);
-            }
-        }
-        slots.entry(request.clone()).or_default().clone()
+        self.shared
+            .slots
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(request.clone())
+            .or_default()
+            .clone()
     }
 }
 
@@ -346,19 +404,17 @@ impl<P: Provider> Provider for Cache<P> {
                 let Some((request, answer)) = fetched.next() else {
                     break;
                 };
-                let slot = self.slot(request, Instant::now());
+                let slot = self.slot(request);
                 *result = Some(match answer {
                     Ok(secret) => {
-                        let fetched = Instant::now();
-                        let stored = Stored {
-                            secret: secret.clone(),
-                            fetched,
-                            expires: fetched + self.shared.settings.ttl,
-                        };
-                        *slot.stored.write().unwrap_or_else(PoisonError::into_inner) = Some(stored);
+                        let stored = Stored::new(secret.clone(), self.shared.settings.ttl);
+                        self.store(request, &slot, stored);
                         Ok(secret)
                     }
-                    Err(error) => self.stale_or(&slot, request, error),
+                    Err(error) => {
+                        self.forget_if_empty(request, &slot);
+                        self.stale_or(&slot, request, error)
+                    }
                 });
             }
         }

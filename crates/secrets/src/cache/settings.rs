@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use updraft_core::Env;
+use updraft_core::aws::backoff::Backoff;
 
 use crate::Error;
 
@@ -14,22 +15,26 @@ pub const MAX_ENTRIES_VAR: &str = "UPDRAFT_SECRETS_MAX_ENTRIES";
 /// fails transiently (default: unset, never).
 pub const MAX_STALENESS_VAR: &str = "UPDRAFT_SECRETS_MAX_STALENESS";
 
+/// The longest time to live or staleness the variables accept: a day. A longer one is almost
+/// always a unit mistake (`300000` meant as milliseconds), and a value cached for days would
+/// outlive any rotation.
+pub const MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Cache settings. The defaults: values live 5 minutes, at most 1000 are kept, a throttled
-/// read is retried 3 times with backoff from 100 ms, and stale values are never served.
+/// read is tried 4 times with jittered backoff from 100 ms, and stale values are never served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CacheSettings {
     /// How long a value is served before the next read fetches it again.
     pub ttl: Duration,
-    /// The most values kept; the least recently fetched goes first.
+    /// The most values kept; the least recently fetched goes first. Only values count: a
+    /// name whose read failed is never kept, so failed reads never push good values out.
     pub max_entries: usize,
     /// When set, a value up to this long past its expiry is served if the provider fails in a
     /// way that may pass (throttled, unreachable, timing out).
     pub max_staleness: Option<Duration>,
-    /// Retries of a throttled read, after the first attempt.
-    pub throttle_retries: u32,
-    /// The first retry's backoff; doubled each time, with jitter.
-    pub backoff: Duration,
+    /// The tries of a throttled read, the workspace's one retry policy.
+    pub retry: Backoff,
 }
 
 impl Default for CacheSettings {
@@ -38,8 +43,7 @@ impl Default for CacheSettings {
             ttl: Duration::from_secs(300),
             max_entries: 1000,
             max_staleness: None,
-            throttle_retries: 3,
-            backoff: Duration::from_millis(100),
+            retry: Backoff::new(Duration::from_millis(100), Duration::from_secs(2), 4),
         }
     }
 }
@@ -52,8 +56,16 @@ impl CacheSettings {
     /// [`Error::Invalid`] naming the variable when one is malformed.
     pub fn from_env(env: &Env) -> Result<Self, Error> {
         let invalid = |e: updraft_core::Error| Error::Invalid(e.to_string());
+        let bounded = |name: &str| -> Result<Option<Duration>, Error> {
+            match env.duration(name).map_err(invalid)? {
+                Some(value) if value > MAX_TTL => Err(Error::Invalid(format!(
+                    "{name} is {value:?}, over the limit of {MAX_TTL:?} (one day)"
+                ))),
+                other => Ok(other),
+            }
+        };
         let mut settings = Self::default();
-        if let Some(ttl) = env.duration(TTL_VAR).map_err(invalid)? {
+        if let Some(ttl) = bounded(TTL_VAR)? {
             settings.ttl = ttl;
         }
         if let Some(max) = env.parse::<usize>(MAX_ENTRIES_VAR).map_err(invalid)? {
@@ -64,7 +76,7 @@ impl CacheSettings {
             }
             settings.max_entries = max;
         }
-        settings.max_staleness = env.duration(MAX_STALENESS_VAR).map_err(invalid)?;
+        settings.max_staleness = bounded(MAX_STALENESS_VAR)?;
         Ok(settings)
     }
 
@@ -89,11 +101,10 @@ impl CacheSettings {
         self
     }
 
-    /// With this many retries of a throttled read, the first after `backoff`.
+    /// With this policy for throttled reads.
     #[must_use]
-    pub fn throttle_retries(mut self, retries: u32, backoff: Duration) -> Self {
-        self.throttle_retries = retries;
-        self.backoff = backoff;
+    pub fn retry(mut self, retry: Backoff) -> Self {
+        self.retry = retry;
         self
     }
 }
@@ -122,6 +133,9 @@ mod tests {
             (MAX_ENTRIES_VAR, "-1"),
             (MAX_ENTRIES_VAR, "0"),
             (MAX_STALENESS_VAR, "1 fortnight"),
+            (TTL_VAR, "500000000000000000"),
+            (TTL_VAR, "25h"),
+            (MAX_STALENESS_VAR, "9999999999999999"),
         ] {
             let error = CacheSettings::from_env(&Env::from_pairs([(name, value)]))
                 .unwrap_err()

@@ -5,7 +5,13 @@
 //! `error_type` a Lambda `Diagnostic` carries, and the exit code of a Fargate task or the CLI.
 //! Your own error types can implement [`Surface`] too, and the contexts will treat them the same.
 
+mod codes;
+mod report;
+
+use std::borrow::Cow;
 use std::path::PathBuf;
+
+pub use report::Report;
 
 /// What went wrong, in the coarse terms a caller acts on.
 ///
@@ -24,9 +30,11 @@ pub enum Kind {
     NotFound,
     /// A condition or version check failed.
     Conflict,
-    /// A remote service throttled the call.
+    /// A remote service throttled the call. Answered 503 with `Retry-After`: it is this
+    /// service's dependency that is saturated, not its caller.
     Throttled,
-    /// The process is misconfigured: a missing or malformed variable or file.
+    /// The process is misconfigured: a missing or malformed variable or file, a table, queue
+    /// or secret that does not exist, credentials or an IAM role that AWS refuses.
     Config,
     /// A dependency could not be reached.
     Unavailable,
@@ -46,9 +54,8 @@ impl Kind {
             Kind::Forbidden => 403,
             Kind::NotFound => 404,
             Kind::Conflict => 409,
-            Kind::Throttled => 429,
             Kind::Config | Kind::Internal => 500,
-            Kind::Unavailable => 503,
+            Kind::Throttled | Kind::Unavailable => 503,
             Kind::Timeout => 504,
         }
     }
@@ -77,46 +84,47 @@ impl Kind {
     }
 
     /// The kind of an AWS error code such as `ThrottlingException`,
-    /// `AWS.SimpleQueueService.NonExistentQueue` or `ConditionalCheckFailedException`, from the
-    /// naming conventions AWS services share. Codes it does not know are [`Kind::Internal`].
+    /// `AWS.SimpleQueueService.NonExistentQueue` or `ConditionalCheckFailedException`, from
+    /// one exact table (see the module `codes` for its rules). Codes it does not know are
+    /// [`Kind::Internal`].
     #[must_use]
     pub fn of_aws_code(code: &str) -> Kind {
-        const RULES: &[(Kind, &[&str])] = &[
-            (
-                Kind::Throttled,
-                &["throttl", "toomanyrequests", "limitexceeded", "slowdown"],
-            ),
-            (
-                Kind::NotFound,
-                &["notfound", "nonexistent", "doesnotexist", "nosuch"],
-            ),
-            (
-                Kind::Forbidden,
-                &["accessdenied", "unauthorized", "forbidden"],
-            ),
-            (
-                Kind::Conflict,
-                &["conditionalcheckfailed", "conflict", "alreadyexists"],
-            ),
-            (
-                Kind::Unavailable,
-                &[
-                    "unavailable",
-                    "internalerror",
-                    "internalfailure",
-                    "internalserver",
-                ],
-            ),
-            (
-                Kind::BadInput,
-                &["invalid", "validation", "malformed", "toolong", "missing"],
-            ),
-        ];
-        let lower = code.to_ascii_lowercase();
-        RULES
-            .iter()
-            .find(|(_, needles)| needles.iter().any(|n| lower.contains(n)))
-            .map_or(Kind::Internal, |(kind, _)| *kind)
+        codes::lookup(code).unwrap_or(Kind::Internal)
+    }
+
+    /// The kind of an AWS error answer: its code when the table knows it, else its HTTP
+    /// status (401 and 403 from AWS refuse this service's credentials: [`Kind::Config`]).
+    #[must_use]
+    pub fn of_aws_answer(code: Option<&str>, status: u16) -> Kind {
+        code.and_then(codes::lookup)
+            .unwrap_or_else(|| codes::of_status(status))
+    }
+
+    /// A stable message for this kind, safe to show a caller: it names no resource and
+    /// repeats no error text.
+    #[must_use]
+    pub fn public_message(self) -> &'static str {
+        match self {
+            Kind::BadInput => "the request is invalid",
+            Kind::Unauthorized => "authentication is required",
+            Kind::Forbidden => "this request is not allowed",
+            Kind::NotFound => "not found",
+            Kind::Conflict => "the request conflicts with the current state",
+            Kind::Throttled => "a dependency is throttling requests; retry later",
+            Kind::Config | Kind::Internal => "internal server error",
+            Kind::Unavailable => "a dependency is unavailable",
+            Kind::Timeout => "a dependency timed out",
+        }
+    }
+
+    /// The seconds a caller should wait before retrying, sent as `Retry-After`: for
+    /// throttling only.
+    #[must_use]
+    pub fn retry_after(self) -> Option<u32> {
+        match self {
+            Kind::Throttled => Some(1),
+            _ => None,
+        }
     }
 }
 
@@ -153,6 +161,22 @@ pub trait Surface: std::error::Error {
     ///
     /// It must not change between releases: alarms and retry policies match on it.
     fn error_type(&self) -> &'static str;
+
+    /// What a caller may be told about this error: a stable text that names no resource and
+    /// repeats no AWS error text, ARN or account id.
+    ///
+    /// The default is the error's own message for errors of the caller's making (4xx kinds)
+    /// and [`Kind::public_message`] for the rest. Updraft's errors that wrap an AWS call
+    /// answer with their kind's message; the whole error, with its source chain, goes to the
+    /// log ([`Report`]).
+    fn public_message(&self) -> Cow<'static, str> {
+        let kind = self.kind();
+        if kind.http_status() < 500 {
+            Cow::Owned(self.to_string())
+        } else {
+            Cow::Borrowed(kind.public_message())
+        }
+    }
 }
 
 /// The error of `updraft-core`.
@@ -218,8 +242,14 @@ pub enum Error {
     MissingSessionState,
 
     /// Credentials could not be loaded.
-    #[error("cannot load AWS credentials: {source}")]
+    ///
+    /// A server fault, never a 401: 503 when loading may pass later (a provider that timed
+    /// out or failed to answer), 500 when the process is misconfigured (no provider, or one
+    /// that cannot work).
+    #[error("cannot load AWS credentials")]
     Credentials {
+        /// Whether a later attempt may succeed.
+        transient: bool,
         /// The provider's error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
@@ -245,7 +275,10 @@ pub enum Error {
     },
 
     /// The endpoint could not be reached: refused, reset, or a DNS or TLS failure.
-    #[error("cannot reach {service} at {endpoint}: {source}")]
+    ///
+    /// The message names the service only; the endpoint (which may hold an API id or an
+    /// account id) and the transport error are in the fields and the source chain.
+    #[error("cannot reach {service}")]
     Unreachable {
         /// The service the request was for.
         service: String,
@@ -257,7 +290,7 @@ pub enum Error {
     },
 
     /// The endpoint did not answer within the configured timeouts.
-    #[error("{service} at {endpoint} did not answer in time: {source}")]
+    #[error("{service} did not answer in time")]
     Timeout {
         /// The service the request was for.
         service: String,
@@ -269,9 +302,11 @@ pub enum Error {
     },
 
     /// The service answered with an error status.
-    #[error("{service} answered {status}{}{}",
-        code.as_ref().map(|c| format!(" {c}")).unwrap_or_default(),
-        message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    ///
+    /// The message has the status and the AWS error code; AWS's own text (which may name
+    /// ARNs, account ids and resources) stays in [`Error::Service::message`] and the log.
+    #[error("{service} answered {status}{}",
+        code.as_ref().map(|c| format!(" {c}")).unwrap_or_default())]
     Service {
         /// The service the request was for.
         service: String,
@@ -304,25 +339,29 @@ impl Surface for Error {
             | Error::DotEnv { .. }
             | Error::InvalidRequest { .. } => Kind::Config,
             Error::MalformedSession { .. } | Error::MissingSessionState => Kind::BadInput,
-            Error::Credentials { .. } => Kind::Unauthorized,
+            Error::Credentials { transient, .. } => {
+                if *transient {
+                    Kind::Unavailable
+                } else {
+                    Kind::Config
+                }
+            }
             Error::Unreachable { .. } => Kind::Unavailable,
             Error::Timeout { .. } => Kind::Timeout,
-            Error::Service {
-                code: Some(code), ..
-            } if Kind::of_aws_code(code) != Kind::Internal => Kind::of_aws_code(code),
-            Error::Service { status, .. } => match status {
-                400 => Kind::BadInput,
-                401 => Kind::Unauthorized,
-                403 => Kind::Forbidden,
-                404 => Kind::NotFound,
-                409 | 412 => Kind::Conflict,
-                429 => Kind::Throttled,
-                502..=504 => Kind::Unavailable,
-                _ => Kind::Internal,
-            },
+            Error::Service { status, code, .. } => Kind::of_aws_answer(code.as_deref(), *status),
             Error::SessionEncode { .. } | Error::Signing { .. } | Error::Response { .. } => {
                 Kind::Internal
             }
+        }
+    }
+
+    fn public_message(&self) -> Cow<'static, str> {
+        match self {
+            // These name where the session came from, never its content.
+            Error::MalformedSession { .. } | Error::MissingSessionState => {
+                Cow::Owned(self.to_string())
+            }
+            _ => Cow::Borrowed(self.kind().public_message()),
         }
     }
 
@@ -365,17 +404,63 @@ mod tests {
         assert_eq!(Kind::of_aws_code("ThrottlingException"), Kind::Throttled);
         assert_eq!(
             Kind::of_aws_code("AWS.SimpleQueueService.NonExistentQueue"),
-            Kind::NotFound
+            Kind::Config
         );
-        assert_eq!(Kind::of_aws_code("QueueDoesNotExist"), Kind::NotFound);
+        assert_eq!(Kind::of_aws_code("QueueDoesNotExist"), Kind::Config);
         assert_eq!(
             Kind::of_aws_code("ConditionalCheckFailedException"),
             Kind::Conflict
         );
-        assert_eq!(Kind::of_aws_code("AccessDeniedException"), Kind::Forbidden);
+        assert_eq!(Kind::of_aws_code("AccessDeniedException"), Kind::Config);
         assert_eq!(Kind::of_aws_code("InvalidParameterValue"), Kind::BadInput);
         assert_eq!(Kind::of_aws_code("InternalError"), Kind::Unavailable);
         assert_eq!(Kind::of_aws_code("SomethingNew"), Kind::Internal);
+    }
+
+    #[test]
+    fn credential_failures_are_server_faults_never_401() {
+        let failure = |transient| Error::Credentials {
+            transient,
+            source: "the provider said no".into(),
+        };
+        assert_eq!(failure(true).kind().http_status(), 503);
+        assert_eq!(failure(false).kind().http_status(), 500);
+        assert!(!failure(false).to_string().contains("said no"));
+    }
+
+    #[test]
+    fn service_errors_keep_aws_text_out_of_their_message() {
+        let error = Error::Service {
+            service: "dynamodb".into(),
+            status: 400,
+            code: Some("AccessDeniedException".into()),
+            message: Some(
+                "User: arn:aws:sts::123456789012:assumed-role/app is not authorized".into(),
+            ),
+            request_id: Some("r-1".into()),
+        };
+        let shown = error.to_string();
+        assert_eq!(shown, "dynamodb answered 400 AccessDeniedException");
+        assert_eq!(error.kind(), Kind::Config);
+        assert_eq!(error.public_message(), "internal server error");
+        let unreachable = Error::Unreachable {
+            service: "execute-api".into(),
+            endpoint: "https://a1b2c3.execute-api.eu-west-1.amazonaws.com/prod".into(),
+            source: "connection refused".into(),
+        };
+        assert_eq!(unreachable.to_string(), "cannot reach execute-api");
+        assert!(
+            Report(&unreachable)
+                .to_string()
+                .contains("connection refused")
+        );
+    }
+
+    #[test]
+    fn throttling_is_503_with_retry_after() {
+        assert_eq!(Kind::Throttled.http_status(), 503);
+        assert_eq!(Kind::Throttled.retry_after(), Some(1));
+        assert_eq!(Kind::Unavailable.retry_after(), None);
     }
 
     #[test]
@@ -401,7 +486,8 @@ mod tests {
         assert_eq!(service(404).kind(), Kind::NotFound);
         assert_eq!(service(429).kind(), Kind::Throttled);
         assert_eq!(service(503).kind(), Kind::Unavailable);
-        assert_eq!(service(500).kind(), Kind::Internal);
+        assert_eq!(service(500).kind(), Kind::Unavailable);
+        assert_eq!(service(403).kind(), Kind::Config);
         assert!(service(503).kind().is_transient());
         assert_eq!(
             service(400).to_string(),
