@@ -7,6 +7,8 @@ pub mod http;
 pub mod invoke;
 pub mod lambda;
 pub mod logging;
+#[cfg(any(feature = "local", feature = "sqs-poller"))]
+mod shutdown;
 pub mod sqs;
 pub mod streams;
 pub mod websocket;

@@ -169,14 +169,27 @@ impl Routes {
     }
 
     /// Answers one event.
+    ///
+    /// A handler's error or panic answers 500 with a stable message and the request id; the
+    /// error itself goes to the log, never to the client (it may hold AWS error text, an ARN
+    /// or a resource name).
     pub async fn dispatch(
         &self,
         event: ApiGatewayWebsocketProxyRequest,
     ) -> ApiGatewayProxyResponse {
+        let request_id = event.request_context.request_id.clone();
+        self.answer(event, request_id.as_deref()).await
+    }
+
+    async fn answer(
+        &self,
+        event: ApiGatewayWebsocketProxyRequest,
+        request_id: Option<&str>,
+    ) -> ApiGatewayProxyResponse {
         let context = &event.request_context;
         let route_key = context.route_key.clone().unwrap_or_default();
         let Some(id) = context.connection_id.clone().filter(|id| !id.is_empty()) else {
-            return error(400, "the event has no connection id");
+            return error(400, "the event has no connection id", request_id);
         };
         let connection = Connection {
             id,
@@ -190,7 +203,7 @@ impl Routes {
             .or_else(|| self.routes.get("$default"))
         else {
             tracing::warn!(route_key = %route_key, "no websocket route for this key");
-            return error(404, &format!("no route for {route_key}"));
+            return error(404, "no route for this message", request_id);
         };
         let message = Message {
             connection,
@@ -201,12 +214,12 @@ impl Routes {
         match catch_panic(handler(message)).await {
             Ok(Ok(reply)) => reply.into_event(),
             Ok(Err(reason)) => {
-                tracing::warn!(reason = %reason, "a websocket route failed");
-                error(500, &reason)
+                tracing::error!(reason = %reason, "a websocket route failed");
+                error(500, "internal server error", request_id)
             }
             Err(panic) => {
                 tracing::error!(panic = %panic, "a websocket route panicked");
-                error(500, "internal server error")
+                error(500, "internal server error", request_id)
             }
         }
     }
@@ -221,10 +234,14 @@ impl Routes {
     }
 }
 
-fn error(status: u16, message: &str) -> ApiGatewayProxyResponse {
+fn error(status: u16, message: &str, request_id: Option<&str>) -> ApiGatewayProxyResponse {
+    let mut body = serde_json::json!({ "message": message });
+    if let Some(id) = request_id {
+        body["request_id"] = serde_json::Value::from(id);
+    }
     Reply {
         status,
-        body: Some(serde_json::json!({ "message": message }).to_string()),
+        body: Some(body.to_string()),
         json: true,
     }
     .into_event()
@@ -242,6 +259,10 @@ impl tower::Service<LambdaEvent<ApiGatewayWebsocketProxyRequest>> for Routes {
     fn call(&mut self, event: LambdaEvent<ApiGatewayWebsocketProxyRequest>) -> Self::Future {
         let routes = self.clone();
         let span = crate::logging::invocation_span("websocket", &event.context);
-        Box::pin(async move { Ok(routes.dispatch(event.payload).await) }.instrument(span))
+        let LambdaEvent { payload, context } = event;
+        Box::pin(
+            async move { Ok(routes.answer(payload, Some(&context.request_id)).await) }
+                .instrument(span),
+        )
     }
 }

@@ -112,3 +112,105 @@ async fn a_taken_port_and_a_bad_port_are_typed_errors() {
         .unwrap_err();
     assert!(err.to_string().contains("PORT"), "{err}");
 }
+
+/// A client that opens a connection, writes `sent`, then goes quiet; returns how long the
+/// server took to close the connection (`None`: still open after `patience`).
+async fn stall(
+    address: SocketAddr,
+    sent: &[u8],
+    patience: std::time::Duration,
+) -> (Option<std::time::Duration>, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    // A server that answers early and closes may cut the write short: that is fine.
+    let _ = stream.write_all(sent).await;
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    match tokio::time::timeout(patience, stream.read_to_end(&mut answer)).await {
+        Ok(_) => (
+            Some(started.elapsed()),
+            String::from_utf8_lossy(&answer).into_owned(),
+        ),
+        Err(_) => (None, String::from_utf8_lossy(&answer).into_owned()),
+    }
+}
+
+fn quick_app() -> updraft_contexts::http::App {
+    updraft_contexts::http::App::new(common::router()).env(Env::from_pairs([
+        ("UPDRAFT_HEADER_READ_TIMEOUT", "500ms"),
+        ("UPDRAFT_BODY_READ_TIMEOUT", "1s"),
+    ]))
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let (address, server) = serve(quick_app()).await;
+    let (closed, _) = stall(
+        address,
+        b"GET /hello/slow HTTP/1.1\r\nHost: x\r\n",
+        std::time::Duration::from_secs(5),
+    )
+    .await;
+    let closed = closed.expect("the server closed the connection");
+    assert!(
+        closed < std::time::Duration::from_secs(3),
+        "closed after {closed:?}"
+    );
+    assert_eq!(
+        request(address, "GET", "/hello/next", &[], "").await.0,
+        200,
+        "and keeps serving others"
+    );
+    server.abort();
+}
+
+#[tokio::test]
+async fn a_body_that_never_arrives_is_answered_408() {
+    let (address, server) = serve(quick_app()).await;
+    let (closed, answer) = stall(
+        address,
+        b"POST /echo-bytes HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 100\r\nConnection: close\r\n\r\nonly part",
+        std::time::Duration::from_secs(5),
+    )
+    .await;
+    assert!(closed.is_some(), "the connection was freed");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive in time"), "{answer}");
+    server.abort();
+}
+
+#[tokio::test]
+async fn bodies_over_lambdas_6_mb_are_refused() {
+    let (address, server) = serve(quick_app()).await;
+    let limit = updraft_contexts::http::MAX_BODY_BYTES;
+    let (closed, answer) = stall(
+        address,
+        format!("POST /echo-bytes HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", limit + 1).as_bytes(),
+        std::time::Duration::from_secs(5),
+    )
+    .await;
+    assert!(closed.is_some());
+    assert!(
+        answer.starts_with("HTTP/1.1 413"),
+        "declared too large: {answer}"
+    );
+    let chunked = format!(
+        "POST /echo-bytes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{}\r\n0\r\n\r\n",
+        limit + 1,
+        "a".repeat(limit + 1)
+    );
+    let (_, answer) = stall(
+        address,
+        chunked.as_bytes(),
+        std::time::Duration::from_secs(10),
+    )
+    .await;
+    assert!(
+        answer.starts_with("HTTP/1.1 413"),
+        "streamed too large: {answer:.200}"
+    );
+    let fits = "b".repeat(1024);
+    let (status, _) = request(address, "POST", "/echo-bytes", &[], &fits).await;
+    assert_eq!(status, 200);
+    server.abort();
+}

@@ -47,6 +47,35 @@ async fn a_route_named_like_the_stage_survives() {
 }
 
 #[tokio::test]
+async fn behind_a_custom_domain_the_client_cannot_strip_a_stage_to_reach_a_route() {
+    // The stage is `prod`, and the client asks for `/prod/echo` through the custom domain: the
+    // first segment is the client's, not API Gateway's, so it must not route to `/echo`
+    // (past a route authorizer that guarded `/prod/echo`).
+    let event = Event::http_api_custom_domain()
+        .method("GET")
+        .path("/prod/echo");
+    assert_eq!(event.json()["requestContext"]["stage"], "prod");
+    assert_eq!(event.json()["rawPath"], "/shop/prod/echo");
+    let response = call(&stripping_app(), &event).await;
+    assert_eq!(response["statusCode"], 404, "{response}");
+    assert_eq!(
+        body_json(&response)["message"],
+        "no route for GET /prod/echo"
+    );
+    let no_mapping = Event::http_api_named_stage()
+        .method("GET")
+        .path("/prod/echo")
+        .domain_name("api.example.com");
+    assert_eq!(no_mapping.json()["rawPath"], "/prod/prod/echo");
+    let response = call(&lambda(app()), &no_mapping).await;
+    assert_eq!(
+        body_json(&response)["message"],
+        "no route for GET /prod/prod/echo",
+        "on a custom domain nothing is stripped without configuration"
+    );
+}
+
+#[tokio::test]
 async fn a_custom_domain_base_path_is_stripped_by_configuration() {
     let event = Event::rest_api_custom_domain().method("GET").path("/echo");
     assert_eq!(event.json()["path"], "/shop/echo");

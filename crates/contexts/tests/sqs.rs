@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use updraft_contexts::cli::invoke;
 use updraft_contexts::sqs::{self, Failures, Group, Record};
 use updraft_core::Session;
+use updraft_core::message::TrustedTopics;
 
 #[derive(Debug, Deserialize)]
 struct Job {
@@ -239,4 +240,172 @@ async fn malformed_sqs_events_are_diagnostics_not_panics() {
         ["x"],
         "a record without a body fails, and only it"
     );
+}
+
+fn session_attribute(session: &Session) -> Value {
+    json!({"session": {"stringValue": session.to_attribute(), "dataType": "String"}})
+}
+
+fn user(state: &str, id: &str) -> Session {
+    Session::with_state(state).and_user(json!({ "id": id }))
+}
+
+/// A record of a FIFO queue in group `group`, with `session` (none when `None`).
+fn fifo_record(id: &str, group: &str, session: Option<&Session>, fail: bool) -> Value {
+    let mut record = json!({
+        "messageId": id,
+        "body": json!({"id": id, "fail": fail}).to_string(),
+        "attributes": {"ApproximateReceiveCount": "1", "MessageGroupId": group},
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-2:123456789012:jobs.fifo",
+    });
+    if let Some(session) = session {
+        record["messageAttributes"] = session_attribute(session);
+    }
+    record
+}
+
+#[tokio::test]
+async fn batch_mode_never_runs_a_record_under_another_users_session() {
+    // alice and bob share the state "ohio": they must still run apart, each as themselves.
+    let records: Vec<Value> = [
+        ("a1", "alice"),
+        ("b1", "bob"),
+        ("a2", "alice"),
+        ("b2", "bob"),
+    ]
+    .iter()
+    .map(|(id, who)| {
+        json!({
+            "messageId": id,
+            "body": json!({"id": id, "fail": false}).to_string(),
+            "attributes": {"ApproximateReceiveCount": "1"},
+            "messageAttributes": session_attribute(&user("ohio", who)),
+            "eventSource": "aws:sqs",
+        })
+    })
+    .collect();
+    let mismatches = Arc::new(Mutex::new(Vec::new()));
+    let calls = Arc::new(Mutex::new(0));
+    let (seen, counted) = (mismatches.clone(), calls.clone());
+    let consumer = sqs::batch_consumer(move |group: Group<Job>| {
+        let (seen, counted) = (seen.clone(), counted.clone());
+        async move {
+            *counted.lock().unwrap() += 1;
+            let current = Session::current();
+            for record in &group.records {
+                if current.as_ref() != Some(&record.session) {
+                    seen.lock().unwrap().push(record.message_id.clone());
+                }
+            }
+            Ok::<_, String>(Failures::none())
+        }
+    });
+    let event = json!({ "Records": records });
+    let response = invoke(consumer.into_service(), event.to_string().as_bytes(), None)
+        .await
+        .unwrap();
+    assert!(failures(&response).is_empty());
+    assert_eq!(
+        *mismatches.lock().unwrap(),
+        Vec::<String>::new(),
+        "a record ran under another user's session"
+    );
+    assert_eq!(*calls.lock().unwrap(), 2, "one group per user");
+}
+
+#[tokio::test]
+async fn batch_mode_on_fifo_keeps_group_order_and_skips_the_rest_after_a_failure() {
+    let (alice, bob) = (user("ohio", "alice"), user("ohio", "bob"));
+    let records = vec![
+        fifo_record("g1-1", "g1", Some(&alice), false),
+        fifo_record("g2-1", "g2", Some(&bob), false),
+        fifo_record("g1-2", "g1", Some(&alice), true),
+        fifo_record("g1-3", "g1", Some(&alice), false),
+        fifo_record("g1-4", "g1", Some(&bob), false),
+        fifo_record("g2-2", "g2", Some(&bob), false),
+        fifo_record("g1-5", "g1", None, false),
+    ];
+    let ran = Arc::new(Mutex::new(Vec::new()));
+    let seen = ran.clone();
+    let consumer = sqs::batch_consumer(move |group: Group<Job>| {
+        let seen = seen.clone();
+        async move {
+            let ids: Vec<String> = group.records.iter().map(|r| r.body.id.clone()).collect();
+            seen.lock().unwrap().push(ids);
+            let mut failures = Failures::none();
+            for record in group.records.iter().filter(|r| r.body.fail) {
+                failures.fail_record(record);
+            }
+            Ok::<_, String>(failures)
+        }
+    });
+    let event = json!({ "Records": records });
+    let response = invoke(consumer.into_service(), event.to_string().as_bytes(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        failures(&response),
+        ["g1-2", "g1-3", "g1-4", "g1-5"],
+        "the failed record and every later record of its message group"
+    );
+    let mut ran = ran.lock().unwrap().clone();
+    ran.sort();
+    assert_eq!(
+        ran,
+        [vec!["g1-1", "g1-2", "g1-3"], vec!["g2-1", "g2-2"]],
+        "bob's g1-4 and the sessionless g1-5 never ran after the failure"
+    );
+}
+
+#[tokio::test]
+async fn envelopes_of_untrusted_topics_are_plain_bodies_without_their_session() {
+    let trusted = TrustedTopics::only(["arn:aws:sns:us-east-2:123456789012:payments"]).unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let consumer = sqs::consumer(move |message: Record<Value>| {
+        let record = record.clone();
+        async move {
+            record
+                .lock()
+                .unwrap()
+                .push((message.body, Session::current(), message.topic_arn));
+            Ok::<(), String>(())
+        }
+    })
+    .trusted_topics(trusted);
+    let response = invoke(consumer.into_service(), ENVELOPE.as_bytes(), None)
+        .await
+        .unwrap();
+    assert!(failures(&response).is_empty());
+    let seen = seen.lock().unwrap();
+    let (body, session, topic) = &seen[0];
+    assert_eq!(
+        body["Type"], "Notification",
+        "the envelope itself is the body"
+    );
+    assert_eq!(session, &None, "the session inside it is not taken");
+    assert_eq!(topic, &None);
+}
+
+#[tokio::test]
+async fn the_sqs_session_attribute_wins_over_the_envelope() {
+    let envelope: Value = serde_json::from_str(ENVELOPE).unwrap();
+    let mut record = envelope["Records"][0].clone();
+    let own = user("iowa", "alice");
+    record["messageAttributes"] = session_attribute(&own);
+    let seen = Arc::new(Mutex::new(None));
+    let keep = seen.clone();
+    let consumer = sqs::consumer(move |_: Record<Job>| {
+        let keep = keep.clone();
+        async move {
+            *keep.lock().unwrap() = Session::current();
+            Ok::<(), String>(())
+        }
+    });
+    let event = json!({ "Records": [record] });
+    invoke(consumer.into_service(), event.to_string().as_bytes(), None)
+        .await
+        .unwrap();
+    assert_eq!(*seen.lock().unwrap(), Some(own));
 }

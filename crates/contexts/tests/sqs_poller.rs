@@ -1,5 +1,6 @@
-//! The local poller against a real queue on moto: it runs the consumer, deletes what succeeded
-//! and leaves the failures for redelivery.
+//! The local poller against a real queue on moto: it runs the consumer, deletes what succeeded,
+//! leaves the failures for redelivery, keeps slow batches invisible, and on shutdown lets the
+//! batch in flight finish within its visibility or leaves it undeleted.
 #![cfg(feature = "sqs-poller")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
@@ -69,7 +70,9 @@ async fn the_poller_deletes_successes_and_leaves_failures_for_redelivery() {
             }
         }
     });
-    let queue = LocalQueue::new(&config, &url).wait(Duration::from_secs(1));
+    let queue = LocalQueue::new(&config, &url)
+        .wait(Duration::from_secs(1))
+        .visibility(Duration::from_secs(1));
     let mut received = 0;
     let mut deleted = 0;
     let mut failed = 0;
@@ -105,5 +108,158 @@ async fn the_poller_deletes_successes_and_leaves_failures_for_redelivery() {
         bodies,
         ["not json at all", r#"{"id": "bad-1", "fail": true}"#],
         "only the failures come back"
+    );
+}
+
+async fn queue_with(client: &updraft_contexts::aws_sdk_sqs::Client, bodies: &[&str]) -> String {
+    let url = client
+        .create_queue()
+        .queue_name(unique_name("poller"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    for body in bodies {
+        client
+            .send_message()
+            .queue_url(&url)
+            .message_body(*body)
+            .send()
+            .await
+            .unwrap();
+    }
+    url
+}
+
+async fn visible(client: &updraft_contexts::aws_sdk_sqs::Client, url: &str) -> Vec<String> {
+    client
+        .receive_message()
+        .queue_url(url)
+        .max_number_of_messages(10)
+        .visibility_timeout(1)
+        .wait_time_seconds(0)
+        .send()
+        .await
+        .unwrap()
+        .messages
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.body)
+        .collect()
+}
+
+/// A consumer whose handler takes `work` per record.
+fn slow(work: Duration) -> sqs::Consumer<impl Fn(Record<Job>) -> SlowFuture + Clone, Job> {
+    sqs::consumer(move |record: Record<Job>| -> SlowFuture {
+        Box::pin(async move {
+            tokio::time::sleep(work).await;
+            if record.body.fail {
+                Err("failed".to_owned())
+            } else {
+                Ok(())
+            }
+        })
+    })
+}
+
+type SlowFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>;
+
+#[tokio::test]
+async fn a_slow_handler_keeps_its_message_invisible_until_it_is_done() {
+    let config = aws_config().await;
+    let client = updraft_contexts::aws_sdk_sqs::Client::new(&config);
+    let url = queue_with(&client, &[r#"{"id": "slow", "fail": false}"#]).await;
+    let queue = LocalQueue::new(&config, &url)
+        .wait(Duration::from_secs(1))
+        .visibility(Duration::from_secs(2));
+    let consumer = slow(Duration::from_secs(5));
+    let polling = tokio::spawn({
+        let queue = queue.clone();
+        async move { queue.poll_once(&consumer).await.unwrap() }
+    });
+    // Well past the 2 s visibility, another consumer must still not get the message.
+    for _ in 0..8 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(
+            visible(&client, &url).await.is_empty(),
+            "the message was handed to a second consumer while its handler ran"
+        );
+    }
+    let report = polling.await.unwrap();
+    assert_eq!((report.received, report.deleted), (1, 1));
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(visible(&client, &url).await.is_empty(), "deleted once done");
+}
+
+#[tokio::test]
+async fn on_shutdown_the_batch_in_flight_finishes_and_is_deleted() {
+    let config = aws_config().await;
+    let client = updraft_contexts::aws_sdk_sqs::Client::new(&config);
+    let url = queue_with(
+        &client,
+        &[
+            r#"{"id": "a", "fail": false}"#,
+            r#"{"id": "b", "fail": true}"#,
+        ],
+    )
+    .await;
+    let queue = LocalQueue::new(&config, &url)
+        .wait(Duration::from_secs(1))
+        .visibility(Duration::from_secs(4));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let consumer = slow(Duration::from_millis(1500));
+    let running = tokio::spawn(async move {
+        queue
+            .run_until(&consumer, async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    // Let the batch start, then ask the poller to stop while its handlers still run.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(6), running)
+        .await
+        .expect("the poller exits after the batch")
+        .unwrap()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(4500)).await;
+    assert_eq!(
+        visible(&client, &url).await,
+        [r#"{"id": "b", "fail": true}"#],
+        "the success was deleted; only the failure comes back"
+    );
+}
+
+#[tokio::test]
+async fn on_shutdown_a_batch_that_cannot_finish_in_time_is_left_undeleted() {
+    let config = aws_config().await;
+    let client = updraft_contexts::aws_sdk_sqs::Client::new(&config);
+    let url = queue_with(&client, &[r#"{"id": "long", "fail": false}"#]).await;
+    let queue = LocalQueue::new(&config, &url)
+        .wait(Duration::from_secs(1))
+        .visibility(Duration::from_secs(2));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let consumer = slow(Duration::from_secs(30));
+    let running = tokio::spawn(async move {
+        queue
+            .run_until(&consumer, async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(4), running)
+        .await
+        .expect("the poller gives up within the visibility left, not after the handler")
+        .unwrap()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    assert_eq!(
+        visible(&client, &url).await,
+        [r#"{"id": "long", "fail": false}"#],
+        "not deleted: it comes back to the next consumer"
     );
 }

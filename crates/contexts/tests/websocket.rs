@@ -57,18 +57,24 @@ async fn unknown_keys_go_to_default_or_get_a_404() {
 async fn failures_panics_and_missing_connections_are_answers_not_crashes() {
     let failing = Routes::new()
         .on("$connect", |_: Message| async {
-            Err::<Reply, _>("no room")
+            Err::<Reply, _>(
+                "PostToConnection: User: arn:aws:sts::123456789012:assumed-role/chat is not authorized",
+            )
         })
         .on("sendmessage", |_: Message| async {
             panic!("boom");
             #[allow(unreachable_code, reason = "the type of the future")]
             Ok::<Reply, String>(Reply::ok())
         });
+    let refused = invoke(failing.clone(), CONNECT.as_bytes(), Some("ws-request-1"))
+        .await
+        .unwrap();
+    assert_eq!(refused["statusCode"], 500);
+    let body: Value = serde_json::from_str(refused["body"].as_str().unwrap()).unwrap();
     assert_eq!(
-        invoke(failing.clone(), CONNECT.as_bytes(), None)
-            .await
-            .unwrap()["statusCode"],
-        500
+        body,
+        serde_json::json!({"message": "internal server error", "request_id": "ws-request-1"}),
+        "the handler's error (an ARN, an account id) stays in the log"
     );
     assert_eq!(
         invoke(failing.clone(), MESSAGE.as_bytes(), None)

@@ -12,7 +12,10 @@
 //! A [`TokenVerifier`] turns a token into the user, which becomes `Session.user`. A token equal
 //! to `AUTH_BYPASS_TOKEN` (compared in constant time) passes without the verifier and yields the
 //! user `{"bypass": true}`. No token: 401. An unknown token: 401. A verifier's refusal: 403.
-//! The token itself is never logged.
+//! More than one `Authorization` header: 400 (which one to believe would be a guess, and a
+//! proxy and the app could guess differently). The token itself is never logged, and the
+//! bypass token is kept only as its SHA-256 digest, compared in constant time, so the
+//! comparison tells nothing of its length.
 
 use std::fmt;
 use std::future::Future;
@@ -20,6 +23,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName, HeaderValue, header};
+use sha2::{Digest, Sha256};
 
 use super::problem::ApiError;
 
@@ -155,14 +159,25 @@ impl AuthMode {
     }
 }
 
-/// The bypass token; its `Debug` never shows it.
+/// The bypass token, kept as its SHA-256 digest only; its `Debug` never shows it.
 #[derive(Clone)]
-pub(crate) struct BypassToken(Arc<str>);
+pub(crate) struct BypassToken([u8; 32]);
 
 impl BypassToken {
     pub(crate) fn new(token: &str) -> Self {
-        Self(Arc::from(token))
+        Self(digest(token))
     }
+
+    /// Whether `token` is the bypass token. The digests are compared, in constant time, so
+    /// neither the time taken nor an early exit tells a guesser how long the token is or how
+    /// much of a guess was right.
+    fn matches(&self, token: &str) -> bool {
+        constant_time_eq(&digest(token), &self.0)
+    }
+}
+
+fn digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
 }
 
 impl fmt::Debug for BypassToken {
@@ -206,10 +221,15 @@ impl Authenticator {
                 return Err(unauthorized("this endpoint needs a bearer token"));
             }
             Ok(None) => return Ok(None),
-            Err(reason) => return Err(unauthorized(reason)),
+            Err(Malformed::Repeated) => {
+                return Err(ApiError::bad_request(
+                    "the request has more than one Authorization header",
+                ));
+            }
+            Err(Malformed::Other(reason)) => return Err(unauthorized(reason)),
         };
         if let Some(bypass) = &self.bypass
-            && constant_time_eq(token.as_bytes(), bypass.0.as_bytes())
+            && bypass.matches(token)
         {
             return Ok(Some(serde_json::json!({ "bypass": true })));
         }
@@ -231,31 +251,40 @@ fn unauthorized(message: &'static str) -> ApiError {
     )
 }
 
+/// Why an `Authorization` header was refused.
+#[derive(Debug, PartialEq, Eq)]
+enum Malformed {
+    /// Sent more than once: which one counts would be a guess (400).
+    Repeated,
+    /// Not `Bearer <token>` (401).
+    Other(&'static str),
+}
+
 /// The token of an `Authorization: Bearer <token>` header.
-fn bearer(headers: &HeaderMap) -> Result<Option<&str>, &'static str> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Malformed> {
+    let mut all = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = all.next() else {
         return Ok(None);
     };
+    if all.next().is_some() {
+        return Err(Malformed::Repeated);
+    }
+    let malformed = Malformed::Other("the Authorization header must be `Bearer <token>`");
     let value = value
         .to_str()
-        .map_err(|_| "the Authorization header is not visible ASCII")?;
-    let (scheme, token) = value
-        .trim()
-        .split_once(' ')
-        .ok_or("the Authorization header must be `Bearer <token>`")?;
+        .map_err(|_| Malformed::Other("the Authorization header is not visible ASCII"))?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or(malformed)?;
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-        return Err("the Authorization header must be `Bearer <token>`");
+        return Err(Malformed::Other(
+            "the Authorization header must be `Bearer <token>`",
+        ));
     }
     Ok(Some(token))
 }
 
-/// Compares without an early exit, so the time taken does not tell how much of a guess was
-/// right. (It does tell the length, which a bypass token's strength does not rest on.)
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
+/// Compares two digests without an early exit.
+fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
     let difference = a
         .iter()
         .zip(b)
@@ -342,10 +371,33 @@ mod tests {
     }
 
     #[test]
-    fn constant_time_comparison_is_correct() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"abcd"));
-        assert!(constant_time_eq(b"", b""));
+    fn the_bypass_token_is_compared_by_digest() {
+        let bypass = BypassToken::new("s3cret-bypass");
+        assert!(bypass.matches("s3cret-bypass"));
+        for guess in [
+            "s3cret-bypasS",
+            "s3cret-bypass ",
+            "s",
+            "",
+            "s3cret-bypass-and-more",
+        ] {
+            assert!(!bypass.matches(guess), "{guess:?}");
+        }
+        assert!(constant_time_eq(&digest("a"), &digest("a")));
+        assert!(!constant_time_eq(&digest("a"), &digest("b")));
+    }
+
+    #[tokio::test]
+    async fn repeated_authorization_headers_are_a_400_never_first_wins() {
+        let auth = authenticator(true);
+        let mut repeated = HeaderMap::new();
+        repeated.append(header::AUTHORIZATION, "Bearer good".parse().unwrap());
+        repeated.append(header::AUTHORIZATION, "Bearer banned".parse().unwrap());
+        let err = auth.user(&repeated).await.unwrap_err();
+        assert_eq!(err.status(), 400);
+        let mut same_twice = HeaderMap::new();
+        same_twice.append(header::AUTHORIZATION, "Bearer good".parse().unwrap());
+        same_twice.append(header::AUTHORIZATION, "Bearer good".parse().unwrap());
+        assert_eq!(auth.user(&same_twice).await.unwrap_err().status(), 400);
     }
 }

@@ -7,10 +7,26 @@
 //! | source | path the router sees |
 //! |---|---|
 //! | REST API (v1) | `path`, which API Gateway gives without the stage |
-//! | HTTP API (v2), Function URL | `rawPath`, without a named stage that API Gateway leaves in it |
+//! | HTTP API (v2) on its `execute-api` domain | `rawPath` without the named stage API Gateway puts first |
+//! | HTTP API (v2) on a custom domain | `rawPath` as the client sent it |
+//! | Function URL | `rawPath` |
 //! | ALB, VPC Lattice | `path` |
 //!
-//! A custom-domain base path stays; [`super::App::strip_prefixes`] removes it.
+//! # The stage rule
+//!
+//! A leading `/<stage>` is removed only where API Gateway itself put it there: an HTTP API
+//! request that came through the API's own `*.execute-api.<region>.amazonaws.com` domain (or
+//! its VPC endpoint form) with a named stage. Behind a custom domain the first segment is the
+//! client's to choose: there `/prod/admin` stays `/prod/admin` (a 404), and never reaches the
+//! `/admin` route past a route authorizer that guarded `/prod/admin`. Nothing else is ever
+//! guessed: a custom domain's base path or API mapping key is removed only by the prefixes the
+//! service configures ([`super::App::strip_prefixes`], `UPDRAFT_STRIP_PREFIXES`).
+//!
+//! `lambda_http` does the opposite by default: it adds `/<stage>` in front of every path of a
+//! named stage (REST and HTTP APIs alike, on any domain), unless
+//! `AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH` is set, in which case it keeps `path` / `rawPath` as
+//! they come. Updraft's router sees the same path in every case above, whether or not that
+//! variable is set; on custom domains it matches `lambda_http` with the variable set.
 
 use aws_lambda_events::encodings::Body as EventBody;
 use aws_lambda_events::query_map::QueryMap;
@@ -120,38 +136,7 @@ pub(crate) fn to_request(event: LambdaRequest) -> (EventSource, Result<Request<B
                 },
             )
         }
-        LambdaRequest::ApiGatewayV2(ag) => {
-            let source = if ag
-                .request_context
-                .domain_name
-                .as_deref()
-                .is_some_and(|d| d.contains(".lambda-url."))
-            {
-                EventSource::FunctionUrl
-            } else {
-                EventSource::HttpApi
-            };
-            let raw = ag.raw_path.unwrap_or_default();
-            let path = without_stage(&raw, ag.request_context.stage.as_deref());
-            let mut headers = ag.headers;
-            if let Some(cookies) = ag.cookies.filter(|c| !c.is_empty())
-                && let Ok(value) = HeaderValue::from_str(&cookies.join("; "))
-            {
-                headers.insert(header::COOKIE, value);
-            }
-            (
-                source,
-                Parts {
-                    method: ag.request_context.http.method.clone(),
-                    path: utf8_percent_encode(path, RAW_PATH).to_string(),
-                    query: ag.raw_query_string.unwrap_or_default(),
-                    headers,
-                    body: ag.body,
-                    base64: ag.is_base64_encoded,
-                    context: RequestContext::ApiGatewayV2(ag.request_context),
-                },
-            )
-        }
+        LambdaRequest::ApiGatewayV2(ag) => http_api_parts(ag),
         LambdaRequest::Alb(alb) => {
             let mut headers = alb.multi_value_headers;
             headers.extend(alb.headers);
@@ -197,6 +182,44 @@ pub(crate) fn to_request(event: LambdaRequest) -> (EventSource, Result<Request<B
     (source, build(source, parts))
 }
 
+/// The parts of an HTTP API (v2) or function URL event; see the module docs for the path.
+fn http_api_parts(ag: aws_lambda_events::apigw::ApiGatewayV2httpRequest) -> (EventSource, Parts) {
+    let source = if ag
+        .request_context
+        .domain_name
+        .as_deref()
+        .is_some_and(|d| d.contains(".lambda-url."))
+    {
+        EventSource::FunctionUrl
+    } else {
+        EventSource::HttpApi
+    };
+    let raw = ag.raw_path.unwrap_or_default();
+    let path = if on_execute_api_domain(ag.request_context.domain_name.as_deref()) {
+        without_stage(&raw, ag.request_context.stage.as_deref())
+    } else {
+        &raw
+    };
+    let mut headers = ag.headers;
+    if let Some(cookies) = ag.cookies.filter(|c| !c.is_empty())
+        && let Ok(value) = HeaderValue::from_str(&cookies.join("; "))
+    {
+        headers.insert(header::COOKIE, value);
+    }
+    (
+        source,
+        Parts {
+            method: ag.request_context.http.method.clone(),
+            path: utf8_percent_encode(path, RAW_PATH).to_string(),
+            query: ag.raw_query_string.unwrap_or_default(),
+            headers,
+            body: ag.body,
+            base64: ag.is_base64_encoded,
+            context: RequestContext::ApiGatewayV2(ag.request_context),
+        },
+    )
+}
+
 fn build(source: EventSource, parts: Parts) -> Result<Request<Body>, ApiError> {
     let header_bytes: usize = parts
         .headers
@@ -237,6 +260,17 @@ fn build(source: EventSource, parts: Parts) -> Result<Request<Body>, ApiError> {
     request.extensions_mut().insert(parts.context);
     request.extensions_mut().insert(source);
     Ok(request)
+}
+
+/// Whether the request came through the API's own `execute-api` domain (or its VPC endpoint
+/// form), where API Gateway puts a named stage in front of the path. A custom domain cannot be
+/// in `amazonaws.com`, so the client cannot fake this.
+fn on_execute_api_domain(domain: Option<&str>) -> bool {
+    domain.is_some_and(|domain| {
+        let domain = domain.to_ascii_lowercase();
+        domain.contains(".execute-api.")
+            && (domain.ends_with(".amazonaws.com") || domain.ends_with(".amazonaws.com.cn"))
+    })
 }
 
 /// `raw` without a leading `/<stage>` segment, for a named (not `$default`) stage.
@@ -320,6 +354,28 @@ mod tests {
         );
         assert_eq!(without_stage("/hello", Some("$default")), "/hello");
         assert_eq!(without_stage("/hello", None), "/hello");
+    }
+
+    #[test]
+    fn only_the_execute_api_domain_proves_the_stage_is_api_gateways() {
+        for default in [
+            "a1b2c3.execute-api.eu-west-1.amazonaws.com",
+            "A1B2C3.EXECUTE-API.eu-west-1.amazonaws.com",
+            "a1b2c3-vpce-0123.execute-api.eu-west-1.vpce.amazonaws.com",
+            "a1b2c3.execute-api.cn-north-1.amazonaws.com.cn",
+        ] {
+            assert!(on_execute_api_domain(Some(default)), "{default}");
+        }
+        for custom in [
+            "api.example.com",
+            "execute-api.example.com",
+            "x.execute-api.eu-west-1.amazonaws.com.evil.example",
+            "abc.lambda-url.eu-west-1.on.aws",
+            "",
+        ] {
+            assert!(!on_execute_api_domain(Some(custom)), "{custom}");
+        }
+        assert!(!on_execute_api_domain(None));
     }
 
     #[test]

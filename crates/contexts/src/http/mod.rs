@@ -83,7 +83,7 @@ pub use extract::{Rejection, ValidJson, ValidPath, ValidQuery};
 pub use guard::{CurrentSession, Guard};
 #[cfg(feature = "local")]
 #[cfg_attr(docsrs, doc(cfg(feature = "local")))]
-pub use local::DEFAULT_PORT;
+pub use local::{DEFAULT_PORT, MAX_BODY_BYTES};
 pub use problem::{ApiError, ApiResult, FieldError};
 pub use reply::EventResponse;
 pub use tower_http::cors::CorsLayer;
@@ -233,7 +233,8 @@ impl App {
         #[cfg(feature = "local")]
         {
             let address = local::address(&env)?;
-            local::serve(self.build(&env)?, address).await
+            let limits = local::Limits::from_env(&env)?;
+            local::serve(self.build(&env)?, address, limits).await
         }
         #[cfg(not(feature = "local"))]
         {
@@ -250,8 +251,10 @@ impl App {
     /// # Errors
     ///
     /// See [`App::into_service`]; and [`Error::Serve`] if serving fails.
-    pub async fn serve(self, listener: TcpListener) -> Result<(), Error> {
-        local::serve_on(self.into_service()?, listener).await
+    pub async fn serve(mut self, listener: TcpListener) -> Result<(), Error> {
+        let env = self.take_env()?;
+        let limits = local::Limits::from_env(&env)?;
+        local::serve_on(self.build(&env)?, listener, limits).await
     }
 
     fn take_env(&mut self) -> Result<Env, Error> {

@@ -2,8 +2,8 @@
 //!
 //! [`Event`] starts from AWS's documented sample event of a source and sets the method, path,
 //! query, headers and body the way that source writes them (the stage into a REST API's
-//! `requestContext.path`, a named stage into an HTTP API's `rawPath`, a custom domain's base
-//! path into both of a REST API's paths). [`invoke`] sends it through the full Lambda stack and
+//! `requestContext.path`, a named stage into an HTTP API's `rawPath` on its `execute-api`
+//! domain, a custom domain's base path or mapping key into the paths). [`invoke`] sends it through the full Lambda stack and
 //! returns the response event as JSON.
 //!
 //! # Example
@@ -92,6 +92,17 @@ impl Event {
         Self::fixture(EventSource::HttpApi, HTTP_API_STAGE)
     }
 
+    /// An HTTP API event on the named stage `prod`, through custom domain `api.example.com`
+    /// with API mapping key `shop`: the stage is not in `rawPath`, the mapping key is.
+    pub fn http_api_custom_domain() -> Self {
+        let mut event = Self::fixture(EventSource::HttpApi, HTTP_API_STAGE);
+        event.json["requestContext"]["domainName"] = json!("api.example.com");
+        event.json["requestContext"]["domainPrefix"] = json!("api");
+        event.stage = None;
+        event.base_path = Some("/shop".into());
+        event
+    }
+
     /// A Lambda function URL event.
     pub fn function_url() -> Self {
         Self::fixture(EventSource::FunctionUrl, FUNCTION_URL)
@@ -115,6 +126,7 @@ impl Event {
             ("rest-api-custom-domain", Self::rest_api_custom_domain()),
             ("http-api", Self::http_api()),
             ("http-api-named-stage", Self::http_api_named_stage()),
+            ("http-api-custom-domain", Self::http_api_custom_domain()),
             ("function-url", Self::function_url()),
             ("alb", Self::alb()),
             ("vpc-lattice", Self::vpc_lattice()),
@@ -140,6 +152,12 @@ impl Event {
     #[must_use]
     pub fn base_path(&self) -> Option<&str> {
         self.base_path.as_deref()
+    }
+
+    /// Sets `requestContext.domainName`, the domain the request came through.
+    pub fn domain_name(mut self, domain: &str) -> Self {
+        self.json["requestContext"]["domainName"] = json!(domain);
+        self
     }
 
     /// Sets the HTTP method.

@@ -12,6 +12,19 @@
 //! SNS envelope, and their `session` attribute is read either way (see
 //! [`updraft_core::message`]).
 //!
+//! # Trust
+//!
+//! A record's session says whose work it is, so where it comes from matters. The queue's
+//! access policy is the trust boundary: whoever may send to the queue chooses its records'
+//! sessions. Within that:
+//!
+//! - the `session` attribute of the SQS message itself always wins over one inside a body;
+//! - a body that looks like an SNS notification is unwrapped only when its topic is trusted:
+//!   every topic unless `UPDRAFT_SNS_TOPIC_ARNS` (or [`Consumer::trusted_topics`]) lists them;
+//!   an envelope from any other topic is a plain body, its session ignored;
+//! - every record runs under its own session, in both modes: a batch handler's group shares
+//!   one whole session (state and user).
+//!
 //! # Example
 //!
 //! ```no_run
@@ -54,9 +67,12 @@ use lambda_runtime::LambdaEvent;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use updraft_core::Env;
+use updraft_core::message::{SNS_TOPICS_VAR, TrustedTopics};
 
 pub use batch::{Failures, Group};
 pub use record::Record;
+
+use process::Decoder;
 
 use crate::Error;
 
@@ -105,7 +121,32 @@ fn response(failed: Vec<String>) -> SqsBatchResponse {
 pub struct Consumer<H, T> {
     handler: Arc<H>,
     concurrency: usize,
+    decoder: Arc<Decoder>,
+    topics_in_code: bool,
     body: PhantomData<fn(T)>,
+}
+
+/// The trusted topics of the process environment, read once per consumer. A malformed list
+/// trusts no topic (and says so): failing closed keeps a mistyped ARN from trusting every
+/// topic. [`Consumer::run`] reports it as a typed error before serving.
+fn topics_from_process() -> Arc<Decoder> {
+    let value = std::env::var(SNS_TOPICS_VAR).unwrap_or_default();
+    let topics = TrustedTopics::from_env(&Env::from_pairs([(SNS_TOPICS_VAR, value)]))
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "no SNS topic is trusted");
+            TrustedTopics::only(std::iter::empty::<&str>()).unwrap_or_default()
+        });
+    Arc::new(Decoder { topics })
+}
+
+/// The topics of `env` unless code chose them.
+fn resolve_topics(decoder: &mut Arc<Decoder>, in_code: bool, env: &Env) -> Result<(), Error> {
+    if !in_code {
+        *decoder = Arc::new(Decoder {
+            topics: TrustedTopics::from_env(env)?,
+        });
+    }
+    Ok(())
 }
 
 /// A consumer of per-record `handler`: `async fn(Record<T>) -> Result<(), E>`.
@@ -119,6 +160,8 @@ where
     Consumer {
         handler: Arc::new(handler),
         concurrency: DEFAULT_CONCURRENCY,
+        decoder: topics_from_process(),
+        topics_in_code: false,
         body: PhantomData,
     }
 }
@@ -130,6 +173,14 @@ impl<H, T> Consumer<H, T> {
         self.concurrency = concurrency.max(1);
         self
     }
+
+    /// Unwraps the SNS envelopes of these topics only, overriding `UPDRAFT_SNS_TOPIC_ARNS`
+    /// (see the module docs on trust).
+    pub fn trusted_topics(mut self, topics: TrustedTopics) -> Self {
+        self.decoder = Arc::new(Decoder { topics });
+        self.topics_in_code = true;
+        self
+    }
 }
 
 impl<H, T> Clone for Consumer<H, T> {
@@ -137,6 +188,8 @@ impl<H, T> Clone for Consumer<H, T> {
         Self {
             handler: self.handler.clone(),
             concurrency: self.concurrency,
+            decoder: self.decoder.clone(),
+            topics_in_code: self.topics_in_code,
             body: PhantomData,
         }
     }
@@ -161,9 +214,9 @@ where
 {
     async fn process_records(&self, records: Vec<SqsMessage>) -> Vec<String> {
         if process::is_fifo(&records) {
-            process::fifo(records, &*self.handler, self.concurrency).await
+            process::fifo(records, &self.decoder, &*self.handler, self.concurrency).await
         } else {
-            process::standard(records, &*self.handler, self.concurrency).await
+            process::standard(records, &self.decoder, &*self.handler, self.concurrency).await
         }
     }
 }
@@ -173,12 +226,15 @@ where
 pub struct BatchConsumer<H, T> {
     handler: Arc<H>,
     concurrency: usize,
+    decoder: Arc<Decoder>,
+    topics_in_code: bool,
     body: PhantomData<fn(T)>,
 }
 
-/// A consumer in batch mode: `handler` gets each [`Group`] of records that share a session
-/// state, with that session current, and returns the [`Failures`] it marked. An error or a
-/// panic fails the whole group.
+/// A consumer in batch mode: `handler` gets each [`Group`] of records that share a whole
+/// session (state and user), with that session current, and returns the [`Failures`] it
+/// marked. An error or a panic fails the whole group. On FIFO queues, groups follow message
+/// group order (see [`Group`]).
 pub fn batch_consumer<H, Fut, T, E>(handler: H) -> BatchConsumer<H, T>
 where
     H: Fn(Group<T>) -> Fut + Send + Sync + 'static,
@@ -189,6 +245,8 @@ where
     BatchConsumer {
         handler: Arc::new(handler),
         concurrency: DEFAULT_CONCURRENCY,
+        decoder: topics_from_process(),
+        topics_in_code: false,
         body: PhantomData,
     }
 }
@@ -199,6 +257,13 @@ impl<H, T> BatchConsumer<H, T> {
         self.concurrency = concurrency.max(1);
         self
     }
+
+    /// Unwraps the SNS envelopes of these topics only, as [`Consumer::trusted_topics`].
+    pub fn trusted_topics(mut self, topics: TrustedTopics) -> Self {
+        self.decoder = Arc::new(Decoder { topics });
+        self.topics_in_code = true;
+        self
+    }
 }
 
 impl<H, T> Clone for BatchConsumer<H, T> {
@@ -206,6 +271,8 @@ impl<H, T> Clone for BatchConsumer<H, T> {
         Self {
             handler: self.handler.clone(),
             concurrency: self.concurrency,
+            decoder: self.decoder.clone(),
+            topics_in_code: self.topics_in_code,
             body: PhantomData,
         }
     }
@@ -232,7 +299,7 @@ where
         &self,
         records: Vec<SqsMessage>,
     ) -> impl Future<Output = Vec<String>> + Send {
-        batch::run(records, &*self.handler, self.concurrency)
+        batch::run(records, &self.decoder, &*self.handler, self.concurrency)
     }
 }
 
@@ -281,8 +348,7 @@ impl<P: Processor> tower::Service<LambdaEvent<SqsEvent>> for SqsService<P> {
 
 /// Serves a processor: in Lambda, or else from `UPDRAFT_SQS_QUEUE_URL` (feature
 /// `sqs-poller`), or else once on an event from the command line.
-async fn run<P: Processor>(processor: P) -> Result<(), Error> {
-    let env = Env::load()?;
+async fn run<P: Processor>(processor: P, env: Env) -> Result<(), Error> {
     #[cfg(feature = "sqs-poller")]
     if !crate::lambda::in_lambda(&env)
         && let Some(url) = env.non_empty(QUEUE_URL_VAR)
@@ -315,8 +381,10 @@ where
     /// # Errors
     ///
     /// [`Error::Config`] for malformed configuration, and the errors of the mode it runs in.
-    pub async fn run(self) -> Result<(), Error> {
-        run(self).await
+    pub async fn run(mut self) -> Result<(), Error> {
+        let env = Env::load()?;
+        resolve_topics(&mut self.decoder, self.topics_in_code, &env)?;
+        run(self, env).await
     }
 }
 
@@ -338,7 +406,9 @@ where
     /// # Errors
     ///
     /// See [`Consumer::run`].
-    pub async fn run(self) -> Result<(), Error> {
-        run(self).await
+    pub async fn run(mut self) -> Result<(), Error> {
+        let env = Env::load()?;
+        resolve_topics(&mut self.decoder, self.topics_in_code, &env)?;
+        run(self, env).await
     }
 }

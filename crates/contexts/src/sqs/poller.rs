@@ -2,19 +2,45 @@
 //! it receives up to ten messages, runs them through the same [`Processor`], deletes those that
 //! succeeded and leaves the failed ones to come back after their visibility timeout.
 //!
+//! No message is lost or deleted unprocessed:
+//!
+//! - while a batch runs, its messages are kept invisible: every third of the visibility
+//!   timeout they get another full one (`ChangeMessageVisibilityBatch`), so a slow handler
+//!   never sees its message handed to a second consumer;
+//! - on SIGTERM or Ctrl-C the poller stops receiving, stops extending, and lets the batch in
+//!   flight finish within the visibility it has left; it deletes what succeeded and exits. A
+//!   batch that cannot finish in time is abandoned undeleted, to come back to the next
+//!   consumer, and nothing of it is deleted after its visibility ran out.
+//!
 //! `Consumer::run` does this when `UPDRAFT_SQS_QUEUE_URL` is set outside Lambda; tests and
-//! tools call [`LocalQueue::poll_once`] directly.
+//! tools call [`LocalQueue::poll_once`] or [`LocalQueue::run_until`] directly.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use aws_lambda_events::encodings::Base64Data;
 use aws_lambda_events::event::sqs::{SqsMessage, SqsMessageAttribute};
-use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName};
+use aws_sdk_sqs::types::{
+    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
+    MessageSystemAttributeName,
+};
+use futures_util::FutureExt as _;
+use tokio::time::Instant;
+use updraft_core::aws::backoff::Backoff;
 use updraft_core::{Env, SdkConfig};
 
 use super::Processor;
 use crate::Error;
+
+/// The visibility timeout a received batch gets unless set otherwise.
+pub const DEFAULT_VISIBILITY: Duration = Duration::from_secs(30);
+
+/// How close to the end of its visibility a batch is given up after a shutdown, so that no
+/// delete races a redelivery.
+const MARGIN: Duration = Duration::from_millis(500);
 
 /// A queue polled outside Lambda.
 #[derive(Debug, Clone)]
@@ -23,6 +49,8 @@ pub struct LocalQueue {
     url: String,
     arn: String,
     wait: Duration,
+    visibility: Duration,
+    retry: Backoff,
 }
 
 /// What one poll did.
@@ -35,6 +63,8 @@ pub struct PollReport {
     pub deleted: usize,
     /// Message ids that failed and were left for redelivery.
     pub failed: Vec<String>,
+    /// Whether a shutdown stopped the batch before it finished: nothing of it was deleted.
+    pub abandoned: bool,
 }
 
 impl LocalQueue {
@@ -46,6 +76,8 @@ impl LocalQueue {
             arn: arn_of(&url, config.region().map_or("us-east-1", |r| r.as_ref())),
             url,
             wait: Duration::from_secs(20),
+            visibility: DEFAULT_VISIBILITY,
+            retry: Backoff::new(Duration::from_millis(250), Duration::from_secs(10), 5),
         }
     }
 
@@ -69,41 +101,224 @@ impl LocalQueue {
         self
     }
 
-    /// Receives one batch, runs it, and deletes the messages that succeeded.
+    /// The visibility timeout of a received batch, renewed while it runs (whole seconds, 1 s
+    /// to 12 h; default 30 s).
+    #[must_use]
+    pub fn visibility(mut self, visibility: Duration) -> Self {
+        self.visibility = visibility.clamp(Duration::from_secs(1), Duration::from_secs(43_200));
+        self
+    }
+
+    /// Receives one batch, runs it while keeping it invisible, and deletes the messages that
+    /// succeeded.
     ///
     /// # Errors
     ///
     /// [`Error::Poll`] when receiving or deleting fails.
     pub async fn poll_once<P: Processor>(&self, processor: &P) -> Result<PollReport, Error> {
+        let messages = self.receive().await?;
+        self.process(processor, messages, std::future::pending())
+            .await
+    }
+
+    /// Polls until Ctrl-C or SIGTERM, then finishes as the module docs say.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Poll`] when receiving or deleting keeps failing (the retry policy's five
+    /// attempts in a row).
+    pub async fn run<P: Processor>(&self, processor: &P) -> Result<(), Error> {
+        self.run_until(processor, crate::shutdown::signal()).await
+    }
+
+    /// Polls until `shutdown` completes, then finishes as the module docs say.
+    ///
+    /// # Errors
+    ///
+    /// See [`LocalQueue::run`].
+    pub async fn run_until<P: Processor>(
+        &self,
+        processor: &P,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), Error> {
+        tracing::info!(queue = %self.url, "polling the queue (not in Lambda)");
+        let shutdown = shutdown.shared();
+        let mut failures = 0;
+        loop {
+            let received = tokio::select! {
+                () = shutdown.clone() => return Ok(()),
+                received = self.receive() => received,
+            };
+            let report = match received {
+                Ok(messages) => self.process(processor, messages, shutdown.clone()).await,
+                Err(error) => Err(error),
+            };
+            match report {
+                Ok(report) => {
+                    failures = 0;
+                    if report.received > 0 {
+                        tracing::info!(
+                            received = report.received,
+                            deleted = report.deleted,
+                            failed = report.failed.len(),
+                            abandoned = report.abandoned,
+                            "polled"
+                        );
+                    }
+                    if report.abandoned || shutdown.clone().now_or_never().is_some() {
+                        return Ok(());
+                    }
+                }
+                Err(error) => {
+                    failures += 1;
+                    if failures >= self.retry.attempts() {
+                        return Err(error);
+                    }
+                    tracing::warn!(%error, attempt = failures, "polling failed; retrying");
+                    tokio::select! {
+                        () = shutdown.clone() => return Ok(()),
+                        () = self.retry.sleep(failures) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    async fn receive(&self) -> Result<Vec<Message>, Error> {
         let wait = i32::try_from(self.wait.as_secs()).unwrap_or(20);
+        let visibility = i32::try_from(self.visibility.as_secs()).unwrap_or(30);
         let received = self
             .client
             .receive_message()
             .queue_url(&self.url)
             .max_number_of_messages(10)
             .wait_time_seconds(wait)
+            .visibility_timeout(visibility)
             .message_attribute_names("All")
             .message_system_attribute_names(MessageSystemAttributeName::All)
             .send()
             .await
-            .map_err(|e| Error::Poll(Box::new(aws_sdk_sqs::Error::from(e))))?;
-        let messages = received.messages.unwrap_or_default();
+            .map_err(|e| poll_error("ReceiveMessage", e))?;
+        Ok(received.messages.unwrap_or_default())
+    }
+
+    /// Runs a received batch with its visibility renewed; after `shutdown`, only within the
+    /// visibility left.
+    async fn process<P: Processor>(
+        &self,
+        processor: &P,
+        messages: Vec<Message>,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<PollReport, Error> {
+        let received_at = Instant::now();
         let handles: HashMap<String, String> = messages
             .iter()
             .filter_map(|m| Some((m.message_id.clone()?, m.receipt_handle.clone()?)))
             .collect();
         let records: Vec<SqsMessage> = messages.into_iter().map(|m| self.to_record(m)).collect();
         let received = records.len();
-        let failed = processor.process_records(records).await;
-        let done: Vec<(&String, &String)> = handles
+        if received == 0 {
+            return Ok(PollReport::default());
+        }
+        let renewed = Mutex::new(received_at);
+        let mut work = pin!(processor.process_records(records));
+        let mut shutdown = pin!(shutdown);
+        let finished = tokio::select! {
+            failed = &mut work => Some(failed),
+            () = self.keep_invisible(&handles, &renewed) => None,
+            () = &mut shutdown => None,
+        };
+        let failed = if let Some(failed) = finished {
+            failed
+        } else {
+            let renewed = *renewed.lock().unwrap_or_else(PoisonError::into_inner);
+            let deadline = (renewed + self.visibility)
+                .checked_sub(MARGIN)
+                .unwrap_or(renewed);
+            tracing::info!(
+                left_ms = deadline
+                    .saturating_duration_since(Instant::now())
+                    .as_millis(),
+                "shutting down: letting the batch in flight finish within its visibility"
+            );
+            tokio::select! {
+                failed = &mut work => failed,
+                () = tokio::time::sleep_until(deadline) => {
+                    tracing::warn!(
+                        messages = received,
+                        "the batch did not finish within its visibility; left undeleted"
+                    );
+                    return Ok(PollReport {
+                        received,
+                        abandoned: true,
+                        ..PollReport::default()
+                    });
+                }
+            }
+        };
+        let done: Vec<&String> = handles
             .iter()
             .filter(|(id, _)| !failed.contains(id))
+            .map(|(_, handle)| handle)
             .collect();
-        for chunk in done.chunks(10) {
+        self.delete(&done).await?;
+        Ok(PollReport {
+            received,
+            deleted: done.len(),
+            failed,
+            abandoned: false,
+        })
+    }
+
+    /// Every third of the visibility timeout, gives the batch a full one again. Never ends;
+    /// a renewal that fails is logged and tried again at the next beat.
+    async fn keep_invisible(&self, handles: &HashMap<String, String>, renewed: &Mutex<Instant>) {
+        let beat = self.visibility / 3;
+        let seconds = i32::try_from(self.visibility.as_secs()).unwrap_or(30);
+        loop {
+            tokio::time::sleep(beat).await;
+            let started = Instant::now();
+            let entries: Vec<ChangeMessageVisibilityBatchRequestEntry> = handles
+                .values()
+                .enumerate()
+                .filter_map(|(i, handle)| {
+                    ChangeMessageVisibilityBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .receipt_handle(handle)
+                        .visibility_timeout(seconds)
+                        .build()
+                        .ok()
+                })
+                .collect();
+            match self
+                .client
+                .change_message_visibility_batch()
+                .queue_url(&self.url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+            {
+                Ok(answer) if answer.failed.is_empty() => {
+                    *renewed.lock().unwrap_or_else(PoisonError::into_inner) = started;
+                }
+                Ok(answer) => tracing::warn!(
+                    failed = answer.failed.len(),
+                    "some messages' visibility could not be extended"
+                ),
+                Err(error) => tracing::warn!(
+                    error = %poll_error("ChangeMessageVisibilityBatch", error),
+                    "extending the batch's visibility failed"
+                ),
+            }
+        }
+    }
+
+    async fn delete(&self, handles: &[&String]) -> Result<(), Error> {
+        for chunk in handles.chunks(10) {
             let entries = chunk
                 .iter()
                 .enumerate()
-                .map(|(i, (_, handle))| {
+                .map(|(i, handle)| {
                     DeleteMessageBatchRequestEntry::builder()
                         .id(i.to_string())
                         .receipt_handle(*handle)
@@ -118,7 +333,7 @@ impl LocalQueue {
                 .set_entries(Some(entries))
                 .send()
                 .await
-                .map_err(|e| Error::Poll(Box::new(aws_sdk_sqs::Error::from(e))))?;
+                .map_err(|e| poll_error("DeleteMessageBatch", e))?;
             if !deleted.failed.is_empty() {
                 tracing::warn!(
                     failed = deleted.failed.len(),
@@ -126,40 +341,7 @@ impl LocalQueue {
                 );
             }
         }
-        Ok(PollReport {
-            received,
-            deleted: done.len(),
-            failed,
-        })
-    }
-
-    /// Polls until Ctrl-C or SIGTERM.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Poll`] when a receive or delete keeps failing (five times in a row).
-    pub async fn run<P: Processor>(&self, processor: &P) -> Result<(), Error> {
-        tracing::info!(queue = %self.url, "polling the queue (not in Lambda)");
-        let mut errors = 0u32;
-        loop {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => return Ok(()),
-                polled = self.poll_once(processor) => match polled {
-                    Ok(report) => {
-                        errors = 0;
-                        if report.received > 0 {
-                            tracing::info!(received = report.received, deleted = report.deleted, failed = report.failed.len(), "polled");
-                        }
-                    }
-                    Err(error) if errors < 4 => {
-                        errors += 1;
-                        tracing::warn!(%error, attempt = errors, "polling failed; retrying");
-                        tokio::time::sleep(Duration::from_millis(250 << errors)).await;
-                    }
-                    Err(error) => return Err(error),
-                },
-            }
-        }
+        Ok(())
     }
 
     /// A received message, in the shape Lambda delivers it.
@@ -195,6 +377,16 @@ impl LocalQueue {
             .collect();
         record
     }
+}
+
+fn poll_error<E, R>(operation: &'static str, error: aws_sdk_sqs::error::SdkError<E, R>) -> Error
+where
+    E: aws_sdk_sqs::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    Error::Poll(Box::new(updraft_core::aws::AwsError::from_sdk(
+        "sqs", operation, error,
+    )))
 }
 
 /// The queue ARN a Lambda event would carry, from the queue URL (`…/<account>/<name>`).

@@ -17,6 +17,7 @@ use std::task::Poll;
 use futures_util::future::join;
 use serde::de::DeserializeOwned;
 use updraft_core::Session;
+use updraft_core::message::TrustedTopics;
 
 use super::record::{Record, decode, id_and_group};
 use crate::lambda::catch_panic;
@@ -86,23 +87,38 @@ where
     outputs
 }
 
-/// Decodes a record; an undecodable one is logged and its id returned.
-pub(crate) fn decoded<T: DeserializeOwned>(message: &mut SqsMessage) -> Result<Record<T>, String> {
-    decode::<T>(message).map_err(|undecodable| {
-        tracing::warn!(message_id = %undecodable.message_id, reason = %undecodable.reason, "a record could not be decoded");
-        undecodable.message_id
-    })
+/// How records are decoded: which SNS topics' envelopes are unwrapped.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Decoder {
+    pub(crate) topics: TrustedTopics,
+}
+
+impl Decoder {
+    /// Decodes a record; an undecodable one is logged and its id returned.
+    pub(crate) fn decode<T: DeserializeOwned>(
+        &self,
+        message: &mut SqsMessage,
+    ) -> Result<Record<T>, String> {
+        decode::<T>(message, &self.topics).map_err(|undecodable| {
+            tracing::warn!(message_id = %undecodable.message_id, reason = %undecodable.reason, "a record could not be decoded");
+            undecodable.message_id
+        })
+    }
 }
 
 /// Decodes and runs one record; returns its message id if it failed.
-pub(crate) async fn one<T, H, Fut, E>(message: &mut SqsMessage, handler: &H) -> Option<String>
+pub(crate) async fn one<T, H, Fut, E>(
+    message: &mut SqsMessage,
+    decoder: &Decoder,
+    handler: &H,
+) -> Option<String>
 where
     T: DeserializeOwned,
     H: Fn(Record<T>) -> Fut,
     Fut: Future<Output = Result<(), E>>,
     E: Display,
 {
-    let record = match decoded::<T>(message) {
+    let record = match decoder.decode::<T>(message) {
         Ok(record) => record,
         Err(id) => return Some(id),
     };
@@ -113,7 +129,7 @@ where
         catch_panic(handler(record)).await
     } else {
         let session = record.session.clone();
-        catch_panic(session.scope(handler(record))).await
+        catch_panic(session.scope(async move { handler(record).await })).await
     };
     match outcome {
         Ok(Ok(())) => None,
@@ -142,6 +158,7 @@ pub(crate) fn is_fifo(records: &[SqsMessage]) -> bool {
 /// Runs a standard batch; returns the failed message ids.
 pub(crate) async fn standard<T, H, Fut, E>(
     records: Vec<SqsMessage>,
+    decoder: &Decoder,
     handler: &H,
     concurrency: usize,
 ) -> Vec<String>
@@ -153,7 +170,7 @@ where
 {
     let mut records = records;
     bounded(records.iter_mut(), concurrency, &|message| {
-        one(message, handler)
+        one(message, decoder, handler)
     })
     .await
     .into_iter()
@@ -177,6 +194,7 @@ pub(crate) fn groups(records: Vec<SqsMessage>) -> Vec<Vec<SqsMessage>> {
 /// Runs a FIFO batch; returns the failed and the skipped message ids.
 pub(crate) async fn fifo<T, H, Fut, E>(
     records: Vec<SqsMessage>,
+    decoder: &Decoder,
     handler: &H,
     concurrency: usize,
 ) -> Vec<String>
@@ -190,7 +208,7 @@ where
         let mut failed = Vec::new();
         for mut message in group {
             if failed.is_empty() {
-                failed.extend(one(&mut message, handler).await);
+                failed.extend(one(&mut message, decoder, handler).await);
             } else {
                 // After a failure the rest of the group is not run: FIFO order must hold.
                 failed.push(id_and_group(&message).0);

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use aws_lambda_events::event::sqs::{SqsMessage, SqsMessageAttribute};
 use serde::de::DeserializeOwned;
 use updraft_core::Session;
-use updraft_core::message::{AttributeValue, Inbound};
+use updraft_core::message::{AttributeValue, Inbound, TrustedTopics};
 
 /// A decoded SQS record, as a handler receives it.
 #[derive(Debug, Clone)]
@@ -84,12 +84,14 @@ pub(crate) fn id_and_group(message: &SqsMessage) -> (String, Option<String>) {
 /// leaving the rest where it is (a record is large: moving it costs more than decoding it).
 pub(crate) fn decode<T: DeserializeOwned>(
     message: &mut SqsMessage,
+    topics: &TrustedTopics,
 ) -> Result<Record<T>, Undecodable> {
     let message_id = message.message_id.take().unwrap_or_default();
     let raw_attributes = std::mem::take(&mut message.message_attributes);
     let body = message.body.take().unwrap_or_default();
     let decoded = attributes(raw_attributes).and_then(|attributes| {
-        let inbound = Inbound::decode(body, attributes).map_err(|e| e.to_string())?;
+        let inbound =
+            Inbound::decode_trusting(body, attributes, topics).map_err(|e| e.to_string())?;
         let body = serde_json::from_str(&inbound.body)
             .map_err(|e| format!("the body does not decode: {e}"))?;
         Ok((body, inbound))
@@ -169,7 +171,7 @@ mod tests {
         raw.attributes.insert("MessageGroupId".into(), "g1".into());
         raw.attributes
             .insert("ApproximateReceiveCount".into(), "3".into());
-        let record: Record<Job> = decode(&mut raw).unwrap();
+        let record: Record<Job> = decode(&mut raw, &TrustedTopics::any()).unwrap();
         assert_eq!(record.body, Job { id: "j1".into() });
         assert_eq!(record.session.state.as_deref(), Some("ohio"));
         assert_eq!(record.group_id(), Some("g1"));
@@ -182,7 +184,7 @@ mod tests {
 
     #[test]
     fn undecodable_records_say_why() {
-        let err = decode::<Job>(&mut message("not json")).unwrap_err();
+        let err = decode::<Job>(&mut message("not json"), &TrustedTopics::any()).unwrap_err();
         assert_eq!(err.message_id, "m-1");
         assert!(err.reason.contains("does not decode"), "{}", err.reason);
         let mut raw = message(r#"{"id": "j1"}"#);
@@ -193,7 +195,7 @@ mod tests {
             a
         });
         assert!(
-            decode::<Job>(&mut raw)
+            decode::<Job>(&mut raw, &TrustedTopics::any())
                 .unwrap_err()
                 .reason
                 .contains("session")
@@ -204,6 +206,6 @@ mod tests {
             a.data_type = Some("Number".into());
             a
         });
-        assert!(decode::<Job>(&mut empty).is_err());
+        assert!(decode::<Job>(&mut empty, &TrustedTopics::any()).is_err());
     }
 }
