@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
 use futures_util::{StreamExt, stream};
-use updraft_core::error::Surface;
+use updraft_core::error::{Kind, Surface};
 
 use crate::client::aws;
 use crate::model::IntoKey;
@@ -42,22 +42,34 @@ pub struct Incomplete {
     pub unprocessed_keys: Vec<RawItem>,
     /// A batch write's writes that were not made.
     pub unprocessed_writes: Vec<Write>,
-    /// The error that stopped a call, when one did (rather than retries running out).
+    /// The error of the call that stopped the batch: a call that failed for good, or the last
+    /// of transient failures that outlasted the retries. `None` when every call answered but
+    /// DynamoDB kept handing entries back unprocessed (throttling) until the retries ran out.
     pub cause: Option<Box<Error>>,
+}
+
+impl Incomplete {
+    /// What happened, as a kind: the cause's, or [`Kind::Throttled`] when DynamoDB kept
+    /// entries unprocessed.
+    #[must_use]
+    pub fn kind(&self) -> Kind {
+        self.cause.as_deref().map_or(Kind::Throttled, Surface::kind)
+    }
 }
 
 impl fmt::Display for Incomplete {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "a batch on {} left {} keys unread and {} writes unmade",
-            self.table,
+            "a batch left {} keys unread and {} writes unmade: ",
             self.unprocessed_keys.len(),
             self.unprocessed_writes.len()
         )?;
         match &self.cause {
-            Some(cause) => write!(f, ": {cause}"),
-            None => f.write_str(" after every retry"),
+            Some(cause) => write!(f, "{cause}"),
+            None => f.write_str(
+                "DynamoDB returned them unprocessed until the retries ran out (throttled)",
+            ),
         }
     }
 }
@@ -234,9 +246,9 @@ impl<T: Item + Send + 'static> Table<T> {
     async fn get_chunk(&self, mut keys: Vec<RawItem>) -> Chunk<RawItem, RawItem> {
         let settings = self.dynamo.batch_settings();
         let mut chunk = Chunk::default();
-        for attempt in 1..=settings.attempts.max(1) {
+        for attempt in 1..=settings.retry.attempts() {
             if attempt > 1 {
-                tokio::time::sleep(settings.delay(attempt - 1)).await;
+                settings.retry.sleep(attempt - 1).await;
             }
             let request = match KeysAndAttributes::builder()
                 .set_keys(Some(keys.clone()))
@@ -267,12 +279,14 @@ impl<T: Item + Send + 'static> Table<T> {
                         .and_then(|mut u| u.remove(self.name()))
                         .map(|k| k.keys)
                         .unwrap_or_default();
+                    chunk.cause = None;
                 }
                 Err(error) => {
                     let error = aws("BatchGetItem", error);
                     if !error.kind().is_transient() {
                         return chunk.fail(keys, error);
                     }
+                    chunk.cause = Some(error);
                 }
             }
             if keys.is_empty() {
@@ -286,9 +300,9 @@ impl<T: Item + Send + 'static> Table<T> {
     async fn write_chunk(&self, mut writes: Vec<WriteRequest>) -> Chunk<()> {
         let settings = self.dynamo.batch_settings();
         let mut chunk = Chunk::default();
-        for attempt in 1..=settings.attempts.max(1) {
+        for attempt in 1..=settings.retry.attempts() {
             if attempt > 1 {
-                tokio::time::sleep(settings.delay(attempt - 1)).await;
+                settings.retry.sleep(attempt - 1).await;
             }
             let sent = self
                 .client()
@@ -302,12 +316,14 @@ impl<T: Item + Send + 'static> Table<T> {
                         .unprocessed_items
                         .and_then(|mut u| u.remove(self.name()))
                         .unwrap_or_default();
+                    chunk.cause = None;
                 }
                 Err(error) => {
                     let error = aws("BatchWriteItem", error);
                     if !error.kind().is_transient() {
                         return chunk.fail(writes, error);
                     }
+                    chunk.cause = Some(error);
                 }
             }
             if writes.is_empty() {

@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::error::SdkError;
 use updraft_core::SdkConfig;
 use updraft_core::aws::AwsError;
+use updraft_core::aws::backoff::Backoff;
 
 use crate::{Error, Item, RawItem};
 
@@ -16,31 +17,17 @@ use crate::{Error, Item, RawItem};
 pub struct BatchSettings {
     /// Calls in flight at once.
     pub concurrency: usize,
-    /// Calls per request, the first included, before what is still unprocessed is returned.
-    pub attempts: u32,
-    /// The ceiling of the first retry's backoff; doubled each retry, with full jitter.
-    pub backoff: Duration,
-    /// The largest backoff.
-    pub max_backoff: Duration,
+    /// Calls per chunk, the first included, and the jittered waits between them, before what
+    /// is still unprocessed is returned (the workspace's one retry policy).
+    pub retry: Backoff,
 }
 
 impl Default for BatchSettings {
     fn default() -> Self {
         Self {
             concurrency: 4,
-            attempts: 8,
-            backoff: Duration::from_millis(50),
-            max_backoff: Duration::from_secs(3),
+            retry: Backoff::new(Duration::from_millis(50), Duration::from_secs(3), 8),
         }
-    }
-}
-
-impl BatchSettings {
-    /// The wait before retry number `retry` (1 for the first): a random duration up to
-    /// `backoff · 2^(retry-1)`, capped at `max_backoff` ("full jitter").
-    #[must_use]
-    pub fn delay(&self, retry: u32) -> Duration {
-        updraft_core::aws::backoff::full_jitter(self.backoff, self.max_backoff, retry)
     }
 }
 
@@ -183,22 +170,4 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     Error::Aws(AwsError::from_sdk("dynamodb", operation, error))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_is_jittered_exponential_and_capped() {
-        let settings = BatchSettings::default();
-        for retry in 1..20 {
-            let ceiling = settings
-                .backoff
-                .saturating_mul(2u32.saturating_pow(retry - 1))
-                .min(settings.max_backoff);
-            assert!(settings.delay(retry) <= ceiling);
-        }
-        assert!(settings.delay(30) <= settings.max_backoff);
-    }
 }

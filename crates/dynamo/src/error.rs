@@ -18,7 +18,7 @@ pub enum Error {
     Encode(#[source] ValueError),
 
     /// An item from DynamoDB does not fit the model.
-    #[error("an item from {table} does not fit the model: {source}")]
+    #[error("an item does not fit the model: {source}")]
     Decode {
         /// The table.
         table: String,
@@ -31,17 +31,21 @@ pub enum Error {
     #[error(transparent)]
     Expression(#[from] ExpressionError),
 
-    /// A put's condition failed. The item as it was is kept (`ALL_OLD`).
-    #[error("the condition of a write to {table} failed")]
+    /// A write's condition failed: a put's, an update's, a delete's, or a transaction
+    /// action's. Every conditional write reports it this one way, with the item as it was
+    /// (`ALL_OLD`, asked for on every conditional write), when there was one.
+    #[error("the condition of a write failed")]
     ConditionFailed {
         /// The table.
         table: String,
         /// The item as it was, when there was one.
         old: Option<Box<RawItem>>,
+        /// In a transaction, the position of the action whose condition failed.
+        action: Option<usize>,
     },
 
     /// The item's version is not the one the write expected: someone else wrote it first.
-    #[error("version conflict in {table}: expected version {expected}, found {}", found.map_or_else(|| "no item".to_owned(), |v| v.to_string()))]
+    #[error("version conflict: expected version {expected}, found {}", found.map_or_else(|| "no item".to_owned(), |v| v.to_string()))]
     VersionConflict {
         /// The table.
         table: String,
@@ -51,9 +55,14 @@ pub enum Error {
         found: Option<u64>,
         /// The item as it is, when there is one.
         old: Option<Box<RawItem>>,
+        /// In a transaction, the position of the action that conflicted.
+        action: Option<usize>,
     },
 
-    /// DynamoDB cancelled a transaction; each reason names the action that caused it.
+    /// DynamoDB cancelled a transaction for another reason than failed conditions (a
+    /// conflict with another transaction, throttling, an invalid action); each reason names
+    /// the action that caused it. A transaction cancelled only by failed conditions is
+    /// [`Error::ConditionFailed`] or [`Error::VersionConflict`], as a single write's is.
     #[error("the transaction was cancelled: {}", reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     TransactionCanceled {
         /// One reason per action that failed.
@@ -69,7 +78,7 @@ pub enum Error {
     Incomplete(Box<Incomplete>),
 
     /// A table did not become ACTIVE (or go away) in time.
-    #[error("the table {table} is still {status} after {waited:?}")]
+    #[error("the table is still {status} after {waited:?}")]
     TableNotReady {
         /// The table.
         table: String,
@@ -91,7 +100,7 @@ impl Error {
     ///
     /// [`Error::Decode`] when it does not fit `T`.
     pub fn old_item<T: Model>(&self) -> Result<Option<T>, Error> {
-        let (Error::ConditionFailed { table, old } | Error::VersionConflict { table, old, .. }) =
+        let (Error::ConditionFailed { table, old, .. } | Error::VersionConflict { table, old, .. }) =
             self
         else {
             return Ok(None);
@@ -123,7 +132,7 @@ impl Surface for Error {
             Error::ConditionFailed { .. }
             | Error::VersionConflict { .. }
             | Error::TransactionCanceled { .. } => Kind::Conflict,
-            Error::Incomplete(_) => Kind::Throttled,
+            Error::Incomplete(incomplete) => incomplete.kind(),
             Error::TableNotReady { .. } => Kind::Unavailable,
             Error::Aws(error) => error.kind(),
         }

@@ -50,9 +50,8 @@ pub use transaction::{CancelReason, MAX_ACTIONS, Transaction};
 /// its attributes.
 pub use updraft_dynamo_derive::Model;
 pub use value::{Attr, AttributeValue, Binary, FromAttr, RawItem, ToAttr, ValueError};
-pub use write::Outcome;
 
 /// The items most code uses: `use updraft_dynamo::prelude::*`.
 pub mod prelude {
-    pub use crate::{Condition, Dynamo, Item, Model, Number, Outcome, Table, Transaction, Update};
+    pub use crate::{Condition, Dynamo, Item, Model, Number, Table, Transaction, Update};
 }

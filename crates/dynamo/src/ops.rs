@@ -12,7 +12,7 @@ use crate::expr::compile::{self, Placeholders};
 use crate::expr::{Condition, Projection, Update};
 use crate::model::IntoKey;
 use crate::value::RawItem;
-use crate::write::{self, Outcome};
+use crate::write;
 use crate::{Error, Item, Table};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
@@ -200,29 +200,18 @@ async fn put<T: Item + Send + 'static>(
                 }
                 _ => return Err(aws("PutItem", error)),
             };
-            let old = write::conflict::<T>(table.name(), expected, old)?;
-            Err(Error::ConditionFailed {
-                table: table.name().to_owned(),
-                old: old.map(Box::new),
-            })
+            Err(write::condition_failed::<T>(
+                table.name(),
+                expected,
+                old,
+                None,
+            ))
         }
     }
 }
 
-/// The outcome of a failed condition: a version conflict, or the item as it was.
-fn condition_failed<T: Item, A>(
-    table: &Table<T>,
-    expected: Option<u64>,
-    old: Option<RawItem>,
-) -> Result<Outcome<A, T>, Error> {
-    let old = write::conflict::<T>(table.name(), expected, old)?;
-    Ok(Outcome::ConditionFailed(
-        old.map(|o| table.decode(o)).transpose()?,
-    ))
-}
-
-/// An `UpdateItem`; `.await` gives [`Outcome::Applied`] with the item after the update, or
-/// [`Outcome::ConditionFailed`] with the item as it was.
+/// An `UpdateItem`; `.await` gives the item after the update. A failed condition is
+/// [`Error::ConditionFailed`] (or [`Error::VersionConflict`]) with the item as it was.
 #[must_use = "a write does nothing until awaited"]
 pub struct UpdateItem<'a, T> {
     table: &'a Table<T>,
@@ -248,8 +237,8 @@ impl<T> UpdateItem<'_, T> {
 }
 
 impl<'a, T: Item + Send + 'static> IntoFuture for UpdateItem<'a, T> {
-    type Output = Result<Outcome<T>, Error>;
-    type IntoFuture = Boxed<'a, Outcome<T>>;
+    type Output = Result<T, Error>;
+    type IntoFuture = Boxed<'a, T>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
@@ -274,9 +263,7 @@ impl<'a, T: Item + Send + 'static> IntoFuture for UpdateItem<'a, T> {
             .send()
             .await;
             match result {
-                Ok(output) => Ok(Outcome::Applied(
-                    table.decode(output.attributes.unwrap_or_default())?,
-                )),
+                Ok(output) => table.decode(output.attributes.unwrap_or_default()),
                 Err(error) => {
                     let old = match error.as_service_error() {
                         Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(failed)) => {
@@ -284,15 +271,21 @@ impl<'a, T: Item + Send + 'static> IntoFuture for UpdateItem<'a, T> {
                         }
                         _ => return Err(aws("UpdateItem", error)),
                     };
-                    condition_failed(table, expected, old)
+                    Err(write::condition_failed::<T>(
+                        table.name(),
+                        expected,
+                        old,
+                        None,
+                    ))
                 }
             }
         })
     }
 }
 
-/// A `DeleteItem`; `.await` gives [`Outcome::Applied`] with the item deleted (`None` when
-/// there was none), or [`Outcome::ConditionFailed`] with the item, which stays.
+/// A `DeleteItem`; `.await` gives the item deleted (`None` when there was none). A failed
+/// condition is [`Error::ConditionFailed`] (or [`Error::VersionConflict`]) with the item, which
+/// stays.
 #[must_use = "a delete does nothing until awaited"]
 pub struct Delete<'a, T> {
     table: &'a Table<T>,
@@ -316,8 +309,8 @@ impl<T> Delete<'_, T> {
 }
 
 impl<'a, T: Item + Send + 'static> IntoFuture for Delete<'a, T> {
-    type Output = Result<Outcome<Option<T>, T>, Error>;
-    type IntoFuture = Boxed<'a, Outcome<Option<T>, T>>;
+    type Output = Result<Option<T>, Error>;
+    type IntoFuture = Boxed<'a, Option<T>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
@@ -340,9 +333,7 @@ impl<'a, T: Item + Send + 'static> IntoFuture for Delete<'a, T> {
             .send()
             .await;
             match result {
-                Ok(output) => Ok(Outcome::Applied(
-                    output.attributes.map(|o| table.decode(o)).transpose()?,
-                )),
+                Ok(output) => output.attributes.map(|o| table.decode(o)).transpose(),
                 Err(error) => {
                     let old = match error.as_service_error() {
                         Some(aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(failed)) => {
@@ -350,7 +341,12 @@ impl<'a, T: Item + Send + 'static> IntoFuture for Delete<'a, T> {
                         }
                         _ => return Err(aws("DeleteItem", error)),
                     };
-                    condition_failed(table, expected, old)
+                    Err(write::condition_failed::<T>(
+                        table.name(),
+                        expected,
+                        old,
+                        None,
+                    ))
                 }
             }
         })

@@ -44,8 +44,8 @@ impl fmt::Display for CancelReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "action {} ({} on {}): {}",
-            self.action, self.operation, self.table, self.code
+            "action {} ({}): {}",
+            self.action, self.operation, self.code
         )?;
         if self.version_conflict {
             f.write_str(" (version conflict)")?;
@@ -333,8 +333,10 @@ impl Dynamo {
     ///
     /// # Errors
     ///
-    /// [`Error::TransactionCanceled`] with a reason per failed action;
-    /// [`Error::InvalidTransaction`] for an empty one; [`Error::Aws`].
+    /// [`Error::ConditionFailed`] (or [`Error::VersionConflict`]) for the first action whose
+    /// condition failed, when failed conditions are all that cancelled it, as a single write
+    /// reports it; [`Error::TransactionCanceled`] with a reason per failed action for anything
+    /// else; [`Error::InvalidTransaction`] for an empty one; [`Error::Aws`].
     pub async fn transact(&self, transaction: Transaction) -> Result<(), Error> {
         if transaction.items.is_empty() {
             return Err(Error::InvalidTransaction(
@@ -381,7 +383,27 @@ impl Dynamo {
                     version_conflict,
                 })
             })
-            .collect();
+            .collect::<Vec<CancelReason>>();
+        if let Some(first) = reasons.first()
+            && reasons.iter().all(|r| r.code == "ConditionalCheckFailed")
+        {
+            let action = &transaction.actions[first.action];
+            let old = first.old.clone().map(Box::new);
+            return Err(match (first.version_conflict, action.version) {
+                (true, Some((expected, name))) => Error::VersionConflict {
+                    table: first.table.clone(),
+                    expected,
+                    found: write::version_in(old.as_deref(), name),
+                    old,
+                    action: Some(first.action),
+                },
+                _ => Error::ConditionFailed {
+                    table: first.table.clone(),
+                    old,
+                    action: Some(first.action),
+                },
+            });
+        }
         Err(Error::TransactionCanceled { reasons })
     }
 }

@@ -9,43 +9,6 @@ use crate::path::{Path, RawPath};
 use crate::value::{AttributeValue, RawItem};
 use crate::{Error, Item};
 
-/// The outcome of a conditional write: applied, or the condition failed (with the item as it
-/// was, when there was one, from `ReturnValuesOnConditionCheckFailure`).
-#[derive(Debug, Clone, PartialEq)]
-#[must_use]
-pub enum Outcome<T, Old = T> {
-    /// The write happened; for an update, the item after it; for a delete, the item deleted
-    /// (`None` when there was none).
-    Applied(T),
-    /// The condition failed and nothing was written.
-    ConditionFailed(Option<Old>),
-}
-
-impl<T, Old> Outcome<T, Old> {
-    /// Whether the write happened (for a delete: whether it deleted, or found nothing to
-    /// delete; see [`Outcome::Applied`]).
-    #[must_use]
-    pub fn is_applied(&self) -> bool {
-        matches!(self, Outcome::Applied(_))
-    }
-
-    /// The applied value, `None` when the condition failed.
-    pub fn applied(self) -> Option<T> {
-        match self {
-            Outcome::Applied(value) => Some(value),
-            Outcome::ConditionFailed(_) => None,
-        }
-    }
-}
-
-impl<Old> Outcome<Option<Old>, Old> {
-    /// Whether a delete removed an item: applied, and there was one.
-    #[must_use]
-    pub fn deleted(&self) -> bool {
-        matches!(self, Outcome::Applied(Some(_)))
-    }
-}
-
 fn version_path<T: Item>() -> Option<Path<u64>> {
     T::VERSION.map(|name| Path::new(RawPath::attribute(name)))
 }
@@ -189,24 +152,31 @@ pub(crate) fn is_conflict(expected: u64, found: Option<u64>) -> bool {
     }
 }
 
-/// A failed condition of a versioned write: a conflict when the stored version is not the
-/// expected one (or there is an item where none was expected, or none where one was), else
-/// the user's condition failing.
-pub(crate) fn conflict<T: Item>(
+/// The error of a failed condition, the one way every write reports it (`action` is the
+/// position of a transaction's action): [`Error::VersionConflict`] when the stored version is
+/// not the expected one (or there is an item where none was expected, or none where one
+/// was), else [`Error::ConditionFailed`]; both with the item as it was.
+pub(crate) fn condition_failed<T: Item>(
     table: &str,
     expected: Option<u64>,
     old: Option<RawItem>,
-) -> Result<Option<RawItem>, Error> {
+    action: Option<usize>,
+) -> Error {
     if let (Some(expected), Some(name)) = (expected, T::VERSION) {
         let found = version_in(old.as_ref(), name);
         if is_conflict(expected, found) {
-            return Err(Error::VersionConflict {
+            return Error::VersionConflict {
                 table: table.to_owned(),
                 expected,
                 found,
                 old: old.map(Box::new),
-            });
+                action,
+            };
         }
     }
-    Ok(old)
+    Error::ConditionFailed {
+        table: table.to_owned(),
+        old: old.map(Box::new),
+        action,
+    }
 }

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::{Movie, dynamo};
+use updraft_core::error::{Kind, Surface};
 use updraft_core::testing::{Exchange, FaultProxy, Recorded, servers_env};
 use updraft_dynamo::testing::TempTable;
 use updraft_dynamo::{BatchSettings, Dynamo, Error, Write};
@@ -130,9 +131,11 @@ fn dynamodb_local() -> SocketAddr {
 
 fn quick(attempts: u32) -> BatchSettings {
     BatchSettings {
-        attempts,
-        backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(50),
+        retry: updraft_core::aws::backoff::Backoff::new(
+            Duration::from_millis(5),
+            Duration::from_millis(50),
+            attempts,
+        ),
         ..BatchSettings::default()
     }
 }
@@ -196,6 +199,13 @@ async fn fake_unprocessed_entries_left_after_every_retry_are_returned_not_droppe
         incomplete.cause.is_none(),
         "retries ran out; no call failed"
     );
+    assert_eq!(error.kind(), Kind::Throttled);
+    assert!(
+        error
+            .to_string()
+            .contains("unprocessed until the retries ran out"),
+        "{error}"
+    );
 
     table.batch_put(&written).await.unwrap();
     let keys: Vec<(i32, String)> = written.iter().map(|m| (m.year, m.title.clone())).collect();
@@ -208,4 +218,42 @@ async fn fake_unprocessed_entries_left_after_every_retry_are_returned_not_droppe
         (6, 24),
         "two keys got through on each of three calls; the rest are returned"
     );
+}
+
+/// A fake in front of DynamoDB Local: every batch call answers 500 `InternalServerError`, a
+/// fault DynamoDB Local never has.
+fn failing_batches(request: &Recorded) -> Exchange {
+    let target = request.header("x-amz-target").unwrap_or_default();
+    if !target.ends_with("BatchWriteItem") {
+        return Exchange::pass(request);
+    }
+    Exchange {
+        forward: request.body.clone(),
+        target: None,
+        answer: Box::new(|mut answer| {
+            answer.status = 500;
+            r#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"Internal server error"}"#
+                .clone_into(&mut answer.body);
+            answer
+        }),
+    }
+}
+
+#[tokio::test]
+async fn fake_a_batch_whose_calls_keep_failing_says_so_not_throttled() {
+    let table = TempTable::<Movie>::new(&dynamo().await).await.unwrap();
+    let proxy = FaultProxy::start(dynamodb_local(), failing_batches).await;
+    let dynamo = through(&proxy, quick(2)).await;
+    let error = dynamo
+        .table_named::<Movie>(table.name())
+        .batch_put(&movies(1993, 3))
+        .await
+        .unwrap_err();
+    let Error::Incomplete(incomplete) = &error else {
+        panic!("{error:?}");
+    };
+    assert!(incomplete.cause.is_some(), "the last failure is kept");
+    assert_eq!(error.kind(), Kind::Unavailable, "{error}");
+    assert!(error.to_string().contains("InternalServerError"), "{error}");
+    assert!(!error.to_string().contains(table.name()), "{error}");
 }

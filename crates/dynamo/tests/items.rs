@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use support::{Info, Movie, Song, dynamo};
 use updraft_dynamo::kind::AttributeType;
 use updraft_dynamo::testing::TempTable;
-use updraft_dynamo::{AttributeValue, Error, Model, Number, Outcome, Projection};
+use updraft_dynamo::{AttributeValue, Error, Model, Number, Projection};
 
 #[tokio::test]
 async fn every_attribute_type_round_trips_with_reserved_names() {
@@ -80,25 +80,28 @@ async fn conditional_writes_report_their_outcome_and_the_old_item() {
         )
         .await
         .unwrap();
-    let Outcome::Applied(updated) = updated else {
-        panic!("the update applied");
-    };
     assert_eq!(updated.info.actors, ["Larry", "Moe", "Curly"]);
     assert_eq!(updated.info.rating, Some("5.5".parse().unwrap()));
 
+    // A failed condition surfaces the one way, the put's, for an update and a delete too.
     let refused = movies
         .update((2015, "The Big New Movie"), info.actors().at(0).remove())
         .condition(info.actors().size().ge(4))
         .await
-        .unwrap();
-    assert_eq!(refused, Outcome::ConditionFailed(Some(updated.clone())));
+        .unwrap_err();
+    assert!(
+        matches!(refused, Error::ConditionFailed { action: None, .. }),
+        "{refused:?}"
+    );
+    assert_eq!(refused.old_item::<Movie>().unwrap(), Some(updated.clone()));
 
     let kept = movies
         .delete((2015, "The Big New Movie"))
         .condition(info.rating().le(5))
         .await
-        .unwrap();
-    assert!(!kept.is_applied() && !kept.deleted());
+        .unwrap_err();
+    assert!(matches!(kept, Error::ConditionFailed { .. }), "{kept:?}");
+    assert_eq!(kept.old_item::<Movie>().unwrap(), Some(updated.clone()));
     assert!(
         movies
             .get((2015, "The Big New Movie"))
@@ -112,10 +115,9 @@ async fn conditional_writes_report_their_outcome_and_the_old_item() {
         .condition(info.rating().gt(5))
         .await
         .unwrap();
-    assert!(deleted.deleted());
-    assert_eq!(deleted, Outcome::Applied(Some(updated)));
+    assert_eq!(deleted, Some(updated));
     let nothing = movies.delete((2015, "The Big New Movie")).await.unwrap();
-    assert!(nothing.is_applied() && !nothing.deleted());
+    assert_eq!(nothing, None);
 }
 
 #[tokio::test]
@@ -129,8 +131,6 @@ async fn every_update_action() {
     let song =
         apply(f.count().set(f.count() + 10) & f.price().set(f.price().if_not_exists(0) - 0.99))
             .await
-            .unwrap()
-            .applied()
             .unwrap();
     assert_eq!((song.count, song.price), (13, 9.0));
 
@@ -140,8 +140,6 @@ async fn every_update_action() {
             & f.scores().delete(BTreeSet::from([2])),
     )
     .await
-    .unwrap()
-    .applied()
     .unwrap();
     assert_eq!(song.count, 10);
     assert!(song.tags.contains("new") && song.tags.len() == 3);
@@ -153,8 +151,6 @@ async fn every_update_action() {
             & f.maybe().set_if_not_exists("first"),
     )
     .await
-    .unwrap()
-    .applied()
     .unwrap();
     assert_eq!(song.list, [1, 2, 3, 4, 5]);
     assert_eq!(song.nested[0].plot, None);
@@ -171,8 +167,6 @@ async fn every_update_action() {
             & f.map().key("c").set(3),
     )
     .await
-    .unwrap()
-    .applied()
     .unwrap();
     assert_eq!(song.list, [0, 1, 2, 3, 4, 5]);
     assert_eq!(
@@ -189,8 +183,6 @@ async fn every_update_action() {
             & f.comment().remove(),
     )
     .await
-    .unwrap()
-    .applied()
     .unwrap();
     assert_eq!(song.blobs.len(), 1);
     assert_eq!(song.json["k"][0], 7);
@@ -223,13 +215,14 @@ async fn every_condition_operator() {
     let f = Song::fields();
     songs.put(&Song::new("conditions", "1")).await.unwrap();
     let key = ("conditions", "1");
-    let holds = async |condition| {
-        songs
-            .update(key, f.flag().set(true))
-            .condition(condition)
-            .await
-            .unwrap()
-            .is_applied()
+    let holds = async |condition| match songs
+        .update(key, f.flag().set(true))
+        .condition(condition)
+        .await
+    {
+        Ok(_) => true,
+        Err(Error::ConditionFailed { .. }) => false,
+        Err(other) => panic!("{other:?}"),
     };
     let cases = [
         (f.year().eq(1999), true),

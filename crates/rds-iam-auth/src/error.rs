@@ -45,10 +45,18 @@ pub enum Error {
     },
 
     /// A token could not be signed (no credentials, no region).
+    ///
+    /// A server fault, never a 401: 503 when it may pass later (the credentials provider
+    /// timed out or failed to answer), 500 when the process is misconfigured.
     #[error("cannot make an RDS auth token: {reason}")]
     Token {
-        /// Why.
+        /// Why, without any secret.
         reason: String,
+        /// Whether a later attempt may succeed.
+        transient: bool,
+        /// The signer's error, when there is one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
     /// The database refused the connection, or could not be reached.
@@ -59,12 +67,15 @@ pub enum Error {
 impl Surface for Error {
     fn kind(&self) -> Kind {
         match self {
+            Error::Token {
+                transient: true, ..
+            }
+            | Error::Connect(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut) => Kind::Unavailable,
             Error::MissingVar { .. }
             | Error::InvalidVar { .. }
             | Error::UnknownEngine { .. }
-            | Error::CaBundle { .. } => Kind::Config,
-            Error::Token { .. } => Kind::Unauthorized,
-            Error::Connect(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut) => Kind::Unavailable,
+            | Error::CaBundle { .. }
+            | Error::Token { .. } => Kind::Config,
             Error::Connect(_) => Kind::Internal,
         }
     }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use sqlx::{Connection, Database, Pool};
 use tokio::task::JoinHandle;
+use updraft_core::aws::backoff::Backoff;
 
 use crate::Error;
 
@@ -19,9 +20,15 @@ pub(crate) type Options<DB> = <<DB as Database>::Connection as Connection>::Opti
 pub(crate) type MakeOptions<DB> =
     Arc<dyn Fn() -> BoxFuture<'static, Result<Options<DB>, Error>> + Send + Sync>;
 
-/// The first retry of a failed refresh; doubled each time, up to a minute.
-const FIRST_RETRY: Duration = Duration::from_secs(1);
-const LAST_RETRY: Duration = Duration::from_secs(60);
+/// The retries of a failed refresh: the workspace's one policy, waits from up to 1 s doubling
+/// to at most a minute (never more than the refresh interval), for as long as it takes.
+fn refresh_retry(every: Duration) -> Backoff {
+    Backoff::new(
+        Duration::from_secs(1),
+        Duration::from_secs(60).min(every),
+        u32::MAX,
+    )
+}
 
 /// A sqlx pool that logs in with RDS IAM tokens and renews them itself: a background task sets
 /// fresh connect options (a new token) every refresh interval, well before the 15-minute
@@ -154,7 +161,9 @@ impl<DB: Database> Deref for RdsPool<DB> {
 
 /// Refreshes every `every` until the pool closes; a failure is retried with backoff.
 async fn refresh_forever<DB: Database>(pool: Pool<DB>, state: Arc<State<DB>>, every: Duration) {
+    let retry = refresh_retry(every);
     let mut wait = every;
+    let mut failures = 0;
     loop {
         tokio::select! {
             () = pool.close_event() => break,
@@ -163,16 +172,14 @@ async fn refresh_forever<DB: Database>(pool: Pool<DB>, state: Arc<State<DB>>, ev
         wait = match state.refresh(&pool).await {
             Ok(()) => {
                 tracing::debug!(every = ?every, "RDS auth token refreshed");
+                failures = 0;
                 every
             }
             Err(error) => {
-                let retry = if wait == every {
-                    FIRST_RETRY
-                } else {
-                    (wait * 2).min(LAST_RETRY).min(every)
-                };
-                tracing::warn!(%error, retry_in = ?retry, "refreshing the RDS auth token failed; the pool keeps its previous token");
-                retry
+                failures += 1;
+                let again = retry.delay(failures);
+                tracing::warn!(%error, retry_in = ?again, "refreshing the RDS auth token failed; the pool keeps its previous token");
+                again
             }
         };
     }

@@ -172,6 +172,8 @@ impl TokenGenerator {
             .or_else(|| config.region().map(ToString::to_string))
             .ok_or_else(|| Error::Token {
                 reason: "no region: set AWS_REGION or the generator's region".into(),
+                transient: false,
+                source: None,
             })?;
         // The SDK puts the user name into the URL as it is; botocore percent-encodes it. Encoding
         // it here makes users with spaces, `&` or non-ASCII characters sign and read the same.
@@ -184,19 +186,24 @@ impl TokenGenerator {
                 .region(aws_sdk_rds::config::Region::new(region))
                 .build()
                 .map_err(|e| Error::Token {
-                    reason: e.to_string(),
+                    reason: "the token's settings are invalid".into(),
+                    transient: false,
+                    source: Some(e),
                 })?,
         );
         let config = config
             .to_builder()
             .time_source(SharedTimeSource::new(FixedAt(signed_at)))
             .build();
-        let token = generator
-            .auth_token(&config)
-            .await
-            .map_err(|e| Error::Token {
-                reason: e.to_string(),
-            })?;
+        let token = generator.auth_token(&config).await.map_err(|e| {
+            let kind = updraft_core::aws::credentials_failure_kind(&*e);
+            // Signing needs nothing but credentials (the settings were checked above).
+            Error::Token {
+                reason: "no usable credentials to sign it with".into(),
+                transient: kind.is_some_and(updraft_core::Kind::is_transient),
+                source: Some(e),
+            }
+        })?;
         Ok(Token {
             value: SecretString::from(signature_last(token.as_str())),
             signed_at,

@@ -198,3 +198,65 @@ fn the_token_example_prints_the_token_alone() {
         assert!(output.stdout.is_empty());
     }
 }
+
+/// A credentials provider that fails as `failure` says.
+#[derive(Debug)]
+struct Failing(fn() -> updraft_core::aws::CredentialsError);
+
+impl updraft_core::aws::ProvideCredentials for Failing {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::ready(Err((self.0)()))
+    }
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_signed_is_a_503_or_a_500_never_a_401() {
+    use updraft_core::error::Surface;
+    let generator = TokenGenerator::new("db.example.internal", 5432, "app");
+    for (failure, status) in [
+        (
+            (|| {
+                updraft_core::aws::CredentialsError::provider_timed_out(
+                    std::time::Duration::from_secs(5),
+                )
+            }) as fn() -> updraft_core::aws::CredentialsError,
+            503,
+        ),
+        (
+            || updraft_core::aws::CredentialsError::not_loaded("no credentials in this process"),
+            500,
+        ),
+    ] {
+        let config = ConfigLoader::new()
+            .env(Env::from_pairs([("AWS_REGION", "eu-west-1")]))
+            .credentials_provider(Failing(failure))
+            .load()
+            .await
+            .unwrap();
+        let error = generator.generate(&config).await.unwrap_err();
+        assert_eq!(error.kind().http_status(), status, "{error:?}");
+        assert!(
+            std::error::Error::source(&error).is_some(),
+            "the cause is kept"
+        );
+    }
+    let no_region = ConfigLoader::new()
+        .env(Env::from_pairs([
+            ("AWS_ACCESS_KEY_ID", "a"),
+            ("AWS_SECRET_ACCESS_KEY", "b"),
+        ]))
+        .region("eu-west-1")
+        .load()
+        .await
+        .unwrap()
+        .to_builder()
+        .region(None)
+        .build();
+    let error = generator.generate(&no_region).await.unwrap_err();
+    assert_eq!(error.kind().http_status(), 500, "{error}");
+}

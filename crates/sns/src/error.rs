@@ -23,8 +23,9 @@ pub enum Error {
     #[error("the batch is empty")]
     EmptyBatch,
 
-    /// No topic has this name (in the account and region of the configuration).
-    #[error("no SNS topic is named `{0}`")]
+    /// No topic has this name (in the account and region of the configuration): a fault of
+    /// this service's configuration (500). The message leaves the name out; it is the field.
+    #[error("no SNS topic has the configured name")]
     TopicNotFound(String),
 
     /// SNS refused this message of a batch, after the retries for transient refusals.
@@ -40,7 +41,7 @@ impl Surface for Error {
     fn kind(&self) -> Kind {
         match self {
             Error::Message(_) | Error::InvalidSubject(_) | Error::EmptyBatch => Kind::BadInput,
-            Error::TopicNotFound(_) => Kind::NotFound,
+            Error::TopicNotFound(_) => Kind::Config,
             Error::Rejected(rejected) => rejected.kind(),
             Error::Aws(e) => e.kind(),
         }

@@ -363,7 +363,11 @@ async fn a_named_topic_is_found_once_and_a_missing_one_is_a_typed_error() {
     let missing: Topic<Order> = Topic::named(&aws_config().await, unique_name("no-such-topic"));
     let error = missing.publish(&order(1)).await.unwrap_err();
     assert!(matches!(error, Error::TopicNotFound(_)), "{error:?}");
-    assert_eq!(error.kind(), Kind::NotFound);
+    assert_eq!(
+        error.kind(),
+        Kind::Config,
+        "a missing topic is a server fault"
+    );
 }
 
 #[tokio::test]

@@ -7,8 +7,9 @@ use updraft_core::error::{Kind, Surface};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The connection is gone (API Gateway answered 410): delete it from your store.
-    #[error("the connection {0} is gone")]
+    /// The connection is gone (API Gateway answered 410): delete it from your store. The
+    /// field is the connection id.
+    #[error("the connection is gone")]
     Gone(String),
 
     /// The payload is over API Gateway's 128 KB; nothing was sent.

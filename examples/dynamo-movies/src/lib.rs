@@ -4,7 +4,7 @@
 use std::fmt;
 
 use updraft::dynamo::value::ToAttr;
-use updraft::dynamo::{Capacity, FromAttr, Model, Outcome, Table};
+use updraft::dynamo::{Capacity, FromAttr, Model, Table};
 
 /// The example's error.
 #[derive(Debug, thiserror::Error)]
@@ -168,7 +168,7 @@ pub async fn update_movie(
     rating: f64,
     plot: &str,
     actors: &[&str],
-) -> Result<Outcome<Movie>, Error> {
+) -> Result<Movie, Error> {
     let info = Movie::fields().info();
     let update =
         info.rating().set(rating) & info.plot().set(plot) & info.actors().set(actors.to_vec());
@@ -185,7 +185,7 @@ pub async fn increase_rating(
     title: &str,
     year: i32,
     by: f64,
-) -> Result<Outcome<Movie>, Error> {
+) -> Result<Movie, Error> {
     let rating = Movie::fields().info().rating();
     Ok(movies
         .update((year, title), rating.set(&rating + by))
@@ -202,12 +202,22 @@ pub async fn remove_actors(
     title: &str,
     year: i32,
     count: u32,
-) -> Result<Outcome<Movie>, Error> {
+) -> Result<Option<Movie>, Error> {
     let actors = Movie::fields().info().actors();
-    Ok(movies
+    let removed = movies
         .update((year, title), actors.at(0).remove())
         .condition(actors.size().ge(count))
-        .await?)
+        .await;
+    refused_is_none(removed)
+}
+
+/// A write's result, with a failed condition as `None` rather than an error.
+fn refused_is_none<T>(result: Result<T, updraft::dynamo::Error>) -> Result<Option<T>, Error> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(updraft::dynamo::Error::ConditionFailed { .. }) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Step 8: deletes the movie if its rating is at most `rating`; whether it did.
@@ -221,11 +231,11 @@ pub async fn delete_underrated_movie(
     year: i32,
     rating: f64,
 ) -> Result<bool, Error> {
-    let outcome = movies
+    let deleted = movies
         .delete((year, title))
         .condition(Movie::fields().info().rating().le(rating))
-        .await?;
-    Ok(outcome.deleted())
+        .await;
+    Ok(refused_is_none(deleted)?.flatten().is_some())
 }
 
 /// Step 9: the movies of one year, in title order.

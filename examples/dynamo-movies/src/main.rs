@@ -4,7 +4,7 @@
 use std::io::Write as _;
 
 use example_dynamo_movies as movies;
-use updraft::dynamo::{Dynamo, Outcome};
+use updraft::dynamo::Dynamo;
 
 const TITLE: &str = "The Big New Movie";
 const YEAR: i32 = 2015;
@@ -38,18 +38,14 @@ async fn main() -> Result<(), movies::Error> {
         &["Larry", "Moe", "Curly"],
     )
     .await?;
-    writeln!(out, "5. updated: {}", describe(&updated))?;
+    writeln!(out, "5. updated: {updated}")?;
     let increased = movies::increase_rating(&table, TITLE, YEAR, 1.0).await?;
-    writeln!(
-        out,
-        "6. increased the rating by 1: {}",
-        describe(&increased)
-    )?;
+    writeln!(out, "6. increased the rating by 1: {increased}")?;
     let removed = movies::remove_actors(&table, TITLE, YEAR, 3).await?;
     writeln!(
         out,
         "7. removed the first actor (at least 3 actors): {}",
-        describe(&removed)
+        describe(removed.as_ref())
     )?;
     let deleted = movies::delete_underrated_movie(&table, TITLE, YEAR, 5.0).await?;
     let still = movies::get_movie(&table, TITLE, YEAR).await?;
@@ -76,10 +72,10 @@ async fn main() -> Result<(), movies::Error> {
     Ok(())
 }
 
-fn describe(outcome: &Outcome<movies::Movie>) -> String {
-    match outcome {
-        Outcome::Applied(movie) => movie.to_string(),
-        Outcome::ConditionFailed(_) => "the condition failed; nothing changed".to_owned(),
+fn describe(updated: Option<&movies::Movie>) -> String {
+    match updated {
+        Some(movie) => movie.to_string(),
+        None => "the condition failed; nothing changed".to_owned(),
     }
 }
 

@@ -40,13 +40,14 @@ pub mod endpoints;
 mod sdk_error;
 pub mod settings;
 
-pub use sdk_error::AwsError;
 pub(crate) use sdk_error::credentials_error;
+pub use sdk_error::{AwsError, credentials_failure_kind};
 
 use std::time::Duration;
 
 pub use aws_credential_types::Credentials;
 pub use aws_credential_types::provider::ProvideCredentials;
+pub use aws_credential_types::provider::error::CredentialsError;
 pub use aws_smithy_types::retry::{RetryConfig, RetryMode};
 pub use aws_smithy_types::timeout::TimeoutConfig;
 pub use aws_types::region::Region;

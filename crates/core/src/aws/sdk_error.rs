@@ -135,6 +135,16 @@ impl Surface for AwsError {
     }
 }
 
+/// The kind of the credentials failure in `error`'s source chain, if one stopped it:
+/// [`Kind::Unavailable`] when loading may pass later, [`Kind::Config`] when the process is
+/// misconfigured. For errors the SDK returns without a service answer (an RDS auth token that
+/// could not be signed, say), so that they surface as every credentials failure does: a 503 or
+/// a 500, never a 401.
+#[must_use]
+pub fn credentials_failure_kind(error: &(dyn StdError + 'static)) -> Option<Kind> {
+    credentials_failure(error).map(credentials_kind)
+}
+
 /// The credentials failure under an SDK error, if that is what stopped the call.
 fn credentials_failure<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a CredentialsError> {
     let mut next = Some(error);

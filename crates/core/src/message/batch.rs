@@ -49,8 +49,11 @@ pub enum EntryOutcome<S, E> {
 }
 
 /// The service refused one entry of a batch call, or the whole call failed.
+///
+/// The message is the code alone; the service's text (which may name the queue, the topic or
+/// the account) is in [`Rejected::message`], for the log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{code}{}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+#[error("{code}")]
 pub struct Rejected {
     /// The service's error code, such as `InvalidParameterValue` or `ThrottlingException`.
     pub code: String,

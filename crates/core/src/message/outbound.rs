@@ -99,11 +99,11 @@ pub enum OutboundError {
     /// An attribute breaks the rules.
     #[error("invalid message attribute: {0}")]
     InvalidAttribute(String),
-    /// A FIFO destination needs a message group id.
-    #[error("a message to the FIFO destination {0} needs a message group id")]
+    /// A FIFO destination (the field: its queue URL or topic ARN) needs a message group id.
+    #[error("a message to a FIFO queue or topic needs a message group id")]
     MissingGroupId(String),
-    /// A FIFO option was given for a standard destination.
-    #[error("{0} is not FIFO: it takes no group or deduplication id")]
+    /// A FIFO option was given for a standard destination (the field).
+    #[error("the queue or topic is not FIFO: it takes no group or deduplication id")]
     NotFifo(String),
 }
 
