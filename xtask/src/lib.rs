@@ -9,6 +9,7 @@ pub mod bench;
 pub mod demo;
 pub mod examples;
 pub mod features;
+pub mod fuzz;
 pub mod isolation;
 pub mod process;
 pub mod servers;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use xtask::servers::{self, Layout};
-use xtask::{Result, bench, demo, fail, features, process, test};
+use xtask::{Result, bench, demo, fail, features, fuzz, process, test};
 
 const USAGE: &str = "\
 cargo xtask <command>
@@ -12,6 +12,8 @@ cargo xtask <command>
                            clippy, docs, the feature table and feature-isolation checks
   demo                     start the servers and run examples/quickstart against them
   bench                    measure the performance ratios (RATIO <name> <value> lines)
+  fuzz [--cases N]         every fuzz target (tests named fuzz_...) with N cases each
+                           (default 1,000,000), optimized with overflow checks
   servers start|stop|status
                            manage the local servers (DynamoDB Local, moto, SecantusDB, PostgreSQL)
   features [--check]       regenerate (or check) the facade's feature table
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         ["test"] => run_test(&layout),
         ["demo"] => demo::run(&layout),
         ["bench"] => bench::run_all(&layout),
+        ["fuzz", rest @ ..] => fuzz::cases(rest).and_then(|cases| fuzz::run(&layout.root, cases)),
         ["servers", "start"] => servers::start(&layout).map(|_| {
             eprintln!("xtask: env file: {}", layout.env_file().display());
         }),

@@ -164,3 +164,27 @@ proptest! {
         let _ = serde_json::from_value::<TokenEvent>(value);
     }
 }
+
+#[test]
+fn fuzz_authorizer_events_are_read_or_refused_never_panicked_on() {
+    use updraft_core::testing::fuzz;
+    let fixtures = [
+        include_str!("../fixtures/rest-token.json"),
+        include_str!("../fixtures/rest-request.json"),
+        include_str!("../fixtures/http-v2.json"),
+        include_str!("../fixtures/websocket-connect.json"),
+    ];
+    proptest!(fuzz::config(), |(bytes in fuzz::mutated(&fixtures))| {
+        let _ = serde_json::from_slice::<Event>(&bytes);
+        if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
+            if let Ok(event) = Event::try_from(value.clone()) {
+                let arn = event.arn();
+                prop_assert!(!arn.api_id().is_empty(), "{:?}", arn);
+            }
+            let _ = serde_json::from_value::<TokenEvent>(value.clone());
+            let _ = serde_json::from_value::<RequestEvent>(value.clone());
+            let _ = serde_json::from_value::<HttpEvent>(value.clone());
+            let _ = serde_json::from_value::<WebSocketEvent>(value);
+        }
+    });
+}

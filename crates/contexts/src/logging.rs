@@ -155,11 +155,28 @@ where
     }
 }
 
+thread_local! {
+    /// Set while [`catch_quietly`] runs code whose panics are expected and answered.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `None` without logging it: for a dependency that panics on
+/// malformed input the caller answers as such (a 400), not as a crash.
+pub(crate) fn catch_quietly<R>(f: impl FnOnce() -> R) -> Option<R> {
+    QUIET.with(|quiet| quiet.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
+    QUIET.with(|quiet| quiet.set(false));
+    result
+}
+
 /// Logs every panic as one structured `error` line, inside the current request's span.
 pub fn install_panic_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
+            if QUIET.with(std::cell::Cell::get) {
+                return;
+            }
             let message = panic_message(info.payload());
             let location = info
                 .location()

@@ -78,9 +78,20 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::testing::fuzz::config())]
         #[test]
-        fn arbitrary_text_never_panics(text in "\\PC{0,64}(\n\\PC{0,64}){0,4}") {
-            let _ = parse(&text);
+        fn fuzz_dotenv_files_never_panic_nor_quote_their_values(
+            junk in "\\PC{0,64}(\n\\PC{0,64}){0,4}",
+            lines in proptest::collection::vec(("[A-Za-z_ ]{0,6}", "[=: ]?", "[\"'$\\\\{}# a-z]{0,6}"), 0..6),
+        ) {
+            // Every value holds the marker: an error must say where, never what.
+            let mut text = junk.replace("s3cr3t", "");
+            for (key, sign, value) in lines {
+                text.extend(["\n", &key, &sign, &value, "s3cr3t", &value]);
+            }
+            if let Err(reason) = parse(&text) {
+                prop_assert!(!reason.contains("s3cr3t"), "{}", reason);
+            }
         }
     }
 }

@@ -488,10 +488,20 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::testing::fuzz::config())]
         #[test]
-        fn duration_parsing_never_panics(text in "\\PC{0,12}") {
+        fn fuzz_env_values_never_panic(name in "[A-Z_]{1,8}", text in "\\PC{0,16}|[0-9.]{0,24}[a-z]{0,2}") {
             let _ = parse_duration(&text);
+            let env = Env::from_pairs([(name.as_str(), text.as_str())]);
+            let _ = env.duration(&name);
+            let _ = env.flag(&name);
+            let _ = env.parse::<u16>(&name);
+            let _ = env.parse::<std::net::IpAddr>(&name);
+            let _ = env.require(&name);
         }
+    }
+
+    proptest! {
 
         #[test]
         fn millisecond_durations_round_trip(ms in 0u64..10_000_000) {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use proptest::prelude::*;
 use support::dynamo;
 use updraft_dynamo::testing::TempTable;
-use updraft_dynamo::{Binary, Condition, Model, Number, Update};
+use updraft_dynamo::{AttributeValue, Binary, Condition, Model, Number, Update};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[dynamo(table = "Random")]
@@ -196,10 +196,10 @@ fn placeholders_match(expression: &str, names: &[&String], values: &[&String]) -
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(updraft_core::testing::fuzz::config())]
 
     #[test]
-    fn random_expressions_define_every_placeholder_they_use(condition in condition(), update in update()) {
+    fn fuzz_expressions_define_every_placeholder_they_use(condition in condition(), update in update()) {
         let rendered = condition.render().unwrap();
         let names: Vec<&String> = rendered.names.keys().collect();
         let values: Vec<&String> = rendered.values.keys().collect();
@@ -248,4 +248,66 @@ fn dynamodb_local_accepts_random_expressions() {
         })
         .unwrap();
     drop(table);
+}
+
+/// Any attribute value a table may hold, as another writer (or an attacker with write access)
+/// may have put it there.
+fn attribute() -> impl Strategy<Value = AttributeValue> {
+    let leaf = prop_oneof![
+        "\\PC{0,12}".prop_map(AttributeValue::S),
+        "-?[0-9]{0,40}(\\.[0-9]{0,40})?(E-?[0-9]{1,4})?|\\PC{0,6}".prop_map(AttributeValue::N),
+        any::<bool>().prop_map(AttributeValue::Bool),
+        Just(AttributeValue::Null(true)),
+        proptest::collection::vec(any::<u8>(), 0..8).prop_map(|b| AttributeValue::B(b.into())),
+        proptest::collection::vec("\\PC{0,6}", 0..3).prop_map(AttributeValue::Ss),
+        proptest::collection::vec("-?[0-9]{1,3}|x", 0..3).prop_map(AttributeValue::Ns),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(AttributeValue::L),
+            proptest::collection::hash_map(
+                prop_oneof![
+                    Just("name".to_owned()),
+                    Just("deep".to_owned()),
+                    Just("value".to_owned()),
+                    "[a-z]{1,4}"
+                ],
+                inner,
+                0..4
+            )
+            .prop_map(AttributeValue::M),
+        ]
+    })
+}
+
+/// An item with this model's attribute names (and a few others), any values.
+fn raw_item() -> impl Strategy<Value = updraft_dynamo::RawItem> {
+    let names = prop_oneof![
+        Just("id"),
+        Just("n"),
+        Just("text"),
+        Just("float"),
+        Just("number"),
+        Just("flag"),
+        Just("bytes"),
+        Just("words"),
+        Just("counts"),
+        Just("list"),
+        Just("map"),
+        Just("inner"),
+        Just("stranger"),
+    ];
+    proptest::collection::hash_map(names.prop_map(str::to_owned), attribute(), 0..14)
+}
+
+proptest! {
+    #![proptest_config(updraft_core::testing::fuzz::config())]
+
+    #[test]
+    fn fuzz_items_read_from_a_table_decode_or_fail_never_panic(item in raw_item()) {
+        if let Ok(decoded) = Random::from_item(item.clone()) {
+            // What decoded encodes again.
+            prop_assert!(decoded.to_item().is_ok(), "{:?}", decoded);
+        }
+    }
 }

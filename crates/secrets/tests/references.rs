@@ -153,3 +153,15 @@ async fn the_default_store_can_be_secrets_manager_and_providers_can_be_caches() 
             .is_empty()
     );
 }
+
+#[test]
+fn fuzz_references_are_parsed_or_refused_never_panicked_on() {
+    use proptest::prelude::*;
+    use updraft_core::testing::fuzz;
+    let reference = "(?i:secret|ssm|secretsmanager|sm)://\\PC{0,24}(#[a-z.]{0,8})?(\\?[a-z=&]{0,12})?|\\PC{0,24}";
+    proptest!(fuzz::config(), |(value in reference)| {
+        if let Err(error) = updraft_secrets::Reference::parse(&value) {
+            prop_assert!(!error.to_string().is_empty());
+        }
+    });
+}

@@ -122,13 +122,19 @@ pub(crate) fn to_request(event: LambdaRequest) -> (EventSource, Result<Request<B
             } else {
                 ag.multi_value_query_string_parameters
             };
+            let Some(query) = query_pairs(&query) else {
+                return (EventSource::RestApi, Err(malformed_query()));
+            };
+            let query = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(query)
+                .finish();
             let path = ag.path.unwrap_or_default();
             (
                 EventSource::RestApi,
                 Parts {
                     method: ag.http_method,
                     path: utf8_percent_encode(&path, DECODED_PATH).to_string(),
-                    query: query.to_query_string(),
+                    query,
                     headers,
                     body: ag.body,
                     base64: ag.is_base64_encoded,
@@ -145,12 +151,15 @@ pub(crate) fn to_request(event: LambdaRequest) -> (EventSource, Result<Request<B
             } else {
                 alb.multi_value_query_string_parameters
             };
+            let Some(query) = reencode(&query) else {
+                return (EventSource::Alb, Err(malformed_query()));
+            };
             (
                 EventSource::Alb,
                 Parts {
                     method: alb.http_method,
                     path: utf8_percent_encode(&alb.path.unwrap_or_default(), RAW_PATH).to_string(),
-                    query: reencode(&query),
+                    query,
                     headers,
                     body: alb.body,
                     base64: alb.is_base64_encoded,
@@ -158,18 +167,24 @@ pub(crate) fn to_request(event: LambdaRequest) -> (EventSource, Result<Request<B
                 },
             )
         }
-        LambdaRequest::VpcLatticeV2(lattice) => (
-            EventSource::VpcLattice,
-            Parts {
-                method: lattice.method.unwrap_or(Method::GET),
-                path: utf8_percent_encode(&lattice.path.unwrap_or_default(), RAW_PATH).to_string(),
-                query: reencode(&lattice.query_string_parameters),
-                headers: lattice.headers,
-                body: lattice.body,
-                base64: lattice.is_base64_encoded,
-                context: RequestContext::VpcLattice(lattice.request_context),
-            },
-        ),
+        LambdaRequest::VpcLatticeV2(lattice) => {
+            let Some(query) = reencode(&lattice.query_string_parameters) else {
+                return (EventSource::VpcLattice, Err(malformed_query()));
+            };
+            (
+                EventSource::VpcLattice,
+                Parts {
+                    method: lattice.method.unwrap_or(Method::GET),
+                    path: utf8_percent_encode(&lattice.path.unwrap_or_default(), RAW_PATH)
+                        .to_string(),
+                    query,
+                    headers: lattice.headers,
+                    body: lattice.body,
+                    base64: lattice.is_base64_encoded,
+                    context: RequestContext::VpcLattice(lattice.request_context),
+                },
+            )
+        }
         _ => {
             return (
                 EventSource::HttpApi,
@@ -285,17 +300,35 @@ fn without_stage<'a>(raw: &'a str, stage: Option<&str>) -> &'a str {
     }
 }
 
+/// The pairs of a query map. `query_map` 0.7 panics iterating a key whose list of values is
+/// empty (`"multiValueQueryStringParameters": {"a": []}`): that is a malformed event, `None`.
+fn query_pairs(query: &QueryMap) -> Option<Vec<(String, String)>> {
+    crate::logging::catch_quietly(|| {
+        query
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    })
+}
+
+fn malformed_query() -> ApiError {
+    ApiError::bad_request("the event's query string parameters are malformed")
+}
+
 /// Decodes a map of still-encoded values (ALB, Lattice) and encodes it again, canonically.
-fn reencode(query: &QueryMap) -> String {
+fn reencode(query: &QueryMap) -> Option<String> {
     let decode = |s: &str| {
         let plus_as_space = s.replace('+', " ");
         percent_encoding::percent_decode_str(&plus_as_space)
             .decode_utf8_lossy()
             .into_owned()
     };
-    form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(query.iter().map(|(k, v)| (decode(k), decode(v))))
-        .finish()
+    let pairs = query_pairs(query)?;
+    Some(
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter().map(|(k, v)| (decode(k), decode(v))))
+            .finish(),
+    )
 }
 
 /// Turns a response body into the event encoding: text when the content type is textual,

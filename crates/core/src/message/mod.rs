@@ -532,9 +532,20 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::testing::fuzz::config())]
         #[test]
-        fn any_body_decodes_or_errors_without_panicking(body in "\\PC{0,200}") {
+        fn fuzz_inbound_messages_never_panic(
+            body in crate::testing::fuzz::mutated(&[&envelope(r#"{"order": 7}"#, r#"{"session": {"Type": "String", "Value": "eyJzdGF0ZSI6ICJjdCJ9"}, "n": {"Type": "Number", "Value": "1"}, "b": {"Type": "Binary", "Value": "AAEC"}}"#)]),
+            text in "\\PC{0,200}",
+            attribute in "\\PC{0,40}",
+        ) {
+            let body = String::from_utf8_lossy(&body).into_owned();
+            let mut attributes = BTreeMap::new();
+            attributes.insert("session".to_owned(), AttributeValue::String(attribute.clone()));
             let _ = Inbound::decode(&body, BTreeMap::new());
+            let _ = Inbound::decode(&text, attributes.clone());
+            let _ = Inbound::decode_trusting(&body, attributes, &TrustedTopics::only(["arn:aws:sns:us-east-1:123456789012:orders"]).unwrap());
+            let _ = TrustedTopics::from_env(&crate::Env::from_pairs([(SNS_TOPICS_VAR, attribute)]));
         }
     }
 }

@@ -388,6 +388,27 @@ mod tests {
         assert!(state.decode(&headers).is_err());
     }
 
+    proptest! {
+        #![proptest_config(crate::testing::fuzz::config())]
+        #[test]
+        fn fuzz_session_codecs_never_panic(
+            json in crate::testing::fuzz::mutated(&[r#"{"state": "ct", "user": {"id": "u-1", "roles": ["clerk"]}}"#]),
+            raw in proptest::collection::vec(any::<u8>(), 0..96),
+        ) {
+            let text = String::from_utf8_lossy(&json);
+            let _ = Session::from_env_value(&text);
+            let _ = Session::from_attribute(&BASE64.encode(&json));
+            let _ = Session::from_attribute(&String::from_utf8_lossy(&raw));
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_bytes(&raw) {
+                headers.append("x-session", value.clone());
+                headers.append("constitution-state", value);
+            }
+            let _ = SessionHeader::base64_json("x-session").unwrap().decode(&headers);
+            let _ = SessionHeader::state("constitution-state").unwrap().decode(&headers);
+        }
+    }
+
     fn any_session() -> impl Strategy<Value = Session> {
         let user = prop_oneof![
             Just(None),

@@ -219,6 +219,22 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::testing::fuzz::config())]
+        #[test]
+        fn fuzz_aws_error_answers_never_panic(
+            json in crate::testing::fuzz::mutated(&[r#"{"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "Requested resource not found"}"#]),
+            header in "\\PC{0,40}",
+        ) {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = http::HeaderValue::from_str(&header) {
+                headers.insert("x-amzn-errortype", value.clone());
+                headers.insert("x-amzn-requestid", value);
+            }
+            let _ = service_error("x", StatusCode::BAD_REQUEST, &headers, &json);
+        }
+    }
+
+    proptest! {
         #[test]
         fn arbitrary_error_bodies_never_panic(body in proptest::collection::vec(any::<u8>(), 0..256)) {
             let _ = service_error("x", StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new(), &body);

@@ -7,6 +7,7 @@
 
 mod emulator;
 mod fake;
+pub mod fuzz;
 mod http;
 mod logs;
 mod moto;

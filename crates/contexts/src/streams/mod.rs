@@ -33,6 +33,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+mod decode;
+
 use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
 /// A DynamoDB Streams record, as `aws_lambda_events` decodes it.
 pub use aws_lambda_events::event::dynamodb::EventRecord as DynamoDbRecord;
@@ -42,6 +44,7 @@ use aws_lambda_events::event::streams::{
 };
 use lambda_runtime::LambdaEvent;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use tracing::Instrument;
 use updraft_core::Env;
 
@@ -179,7 +182,7 @@ where
     }
 }
 
-impl<H, Fut, T, E> tower::Service<LambdaEvent<KinesisEvent>> for Kinesis<H, T>
+impl<H, Fut, T, E> tower::Service<LambdaEvent<Value>> for Kinesis<H, T>
 where
     H: Fn(KinesisRecord<T>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), E>> + Send,
@@ -194,10 +197,12 @@ where
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, event: LambdaEvent<KinesisEvent>) -> Self::Future {
+    fn call(&mut self, event: LambdaEvent<Value>) -> Self::Future {
         let this = self.clone();
         let span = crate::logging::invocation_span("kinesis", &event.context);
-        Box::pin(async move { Ok(this.process(event.payload).await) }.instrument(span))
+        Box::pin(
+            async move { Ok(this.process(decode::kinesis(event.payload)?).await) }.instrument(span),
+        )
     }
 }
 
@@ -271,7 +276,7 @@ where
     }
 }
 
-impl<H, Fut, E> tower::Service<LambdaEvent<DynamoDbEvent>> for DynamoDb<H>
+impl<H, Fut, E> tower::Service<LambdaEvent<Value>> for DynamoDb<H>
 where
     H: Fn(DynamoDbRecord) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), E>> + Send,
@@ -285,9 +290,12 @@ where
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, event: LambdaEvent<DynamoDbEvent>) -> Self::Future {
+    fn call(&mut self, event: LambdaEvent<Value>) -> Self::Future {
         let this = self.clone();
         let span = crate::logging::invocation_span("dynamodb-streams", &event.context);
-        Box::pin(async move { Ok(this.process(event.payload).await) }.instrument(span))
+        Box::pin(
+            async move { Ok(this.process(decode::dynamodb(event.payload)?).await) }
+                .instrument(span),
+        )
     }
 }
