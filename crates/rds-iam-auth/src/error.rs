@@ -67,15 +67,24 @@ pub enum Error {
 impl Surface for Error {
     fn kind(&self) -> Kind {
         match self {
+            // A connection that drops (even mid-handshake, which sqlx reports as a protocol
+            // error) or a pool out of time may pass on a retry.
             Error::Token {
                 transient: true, ..
             }
-            | Error::Connect(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut) => Kind::Unavailable,
+            | Error::Connect(
+                sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::WorkerCrashed,
+            ) => Kind::Unavailable,
             Error::MissingVar { .. }
             | Error::InvalidVar { .. }
             | Error::UnknownEngine { .. }
             | Error::CaBundle { .. }
-            | Error::Token { .. } => Kind::Config,
+            | Error::Token { .. }
+            | Error::Connect(sqlx::Error::Tls(_) | sqlx::Error::Configuration(_)) => Kind::Config,
             Error::Connect(_) => Kind::Internal,
         }
     }

@@ -5,6 +5,7 @@
 //! A test that needs them and finds no file fails and says to run `cargo xtask test`: it never
 //! passes without having talked to a server.
 
+mod cut;
 mod emulator;
 mod fake;
 pub mod fuzz;
@@ -14,6 +15,7 @@ mod moto;
 mod process;
 mod proxy;
 
+pub use cut::{Answers, CutProxy};
 pub use emulator::Emulator;
 pub use fake::{Canned, FakeEndpoint, Recorded};
 pub use http::{Reply, request, wait_for_port};
