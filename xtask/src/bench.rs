@@ -2,7 +2,10 @@
 //! peers measured in the same run. One line per figure: `RATIO <name> <value>`.
 //!
 //! - `dispatch`: criterion, the same API Gateway v2 event through the Updraft HTTP context and
-//!   through a bare `lambda_http` adapter over the same axum router (median ÷ median).
+//!   through a bare `lambda_http` adapter over the same axum router (paired rounds).
+//! - `dispatch-logged`: the same with JSON request logs on both sides: Updraft's request span
+//!   and access line ÷ `lambda_http` with a middleware logging the same fields through a plain
+//!   `tracing-subscriber` JSON layer (paired rounds).
 //! - `init`: from spawning the process to its first `GET /2018-06-01/runtime/invocation/next`
 //!   on a listener this harness owns; `example-http-api` ÷ a bare `lambda_http` hello, medians
 //!   of alternated starts.
@@ -58,8 +61,8 @@ pub fn run_all(layout: &Layout) -> Result<()> {
 
     eprintln!(
         "dispatch: updraft {:.2} µs, lambda_http {:.2} µs (criterion medians); ratio from paired rounds",
-        dispatch.0 / 1000.0,
-        dispatch.1 / 1000.0
+        dispatch.updraft / 1000.0,
+        dispatch.bare / 1000.0
     );
     eprintln!(
         "init: example-http-api {:.2} ms, bare lambda_http {:.2} ms (medians of {INIT_STARTS} alternated starts; ratio: median of the pairs)",
@@ -71,7 +74,8 @@ pub fn run_all(layout: &Layout) -> Result<()> {
     );
     #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
     {
-        println!("RATIO dispatch {:.3}", dispatch.2);
+        println!("RATIO dispatch {:.3}", dispatch.ratio);
+        println!("RATIO dispatch-logged {:.3}", dispatch.logged);
         println!("RATIO init {init_ratio:.3}");
         #[allow(
             clippy::cast_precision_loss,
@@ -216,24 +220,38 @@ fn sqs(layout: &Layout) -> Result<SqsFigures> {
 
 /// Runs the criterion bench; returns the medians (ns) of Updraft and of `lambda_http`, and the
 /// ratio of their paired rounds.
-fn dispatch(layout: &Layout) -> Result<(f64, f64, f64)> {
+fn dispatch(layout: &Layout) -> Result<Dispatch> {
     let criterion = criterion_bench(layout, "bench-contexts", "dispatch")?.join("dispatch");
-    if let Ok(logged) = median(&criterion.join("updraft_json_logs")) {
+    let read = |name: &str| -> Result<f64> {
+        std::fs::read_to_string(criterion.join(name))?
+            .trim()
+            .parse()
+            .map_err(|_| fail(format!("the dispatch bench wrote no {name}")))
+    };
+    if let (Ok(updraft), Ok(peer)) = (
+        median(&criterion.join("updraft_json_logs")),
+        median(&criterion.join("lambda_http_json_logs")),
+    ) {
         eprintln!(
-            "dispatch with JSON logs to a sink (not in the ratio): {:.2} µs",
-            logged / 1000.0
+            "dispatch with JSON request logs to a sink: updraft {:.2} µs, lambda_http with a tracing-subscriber JSON layer {:.2} µs (criterion medians)",
+            updraft / 1000.0,
+            peer / 1000.0
         );
     }
-    let paired = std::fs::read_to_string(criterion.join("paired-ratio"))?;
-    let paired: f64 = paired
-        .trim()
-        .parse()
-        .map_err(|_| fail("the dispatch bench wrote no paired ratio"))?;
-    Ok((
-        median(&criterion.join("updraft"))?,
-        median(&criterion.join("lambda_http"))?,
-        paired,
-    ))
+    Ok(Dispatch {
+        updraft: median(&criterion.join("updraft"))?,
+        bare: median(&criterion.join("lambda_http"))?,
+        ratio: read("paired-ratio")?,
+        logged: read("paired-ratio-logged")?,
+    })
+}
+
+/// The dispatch figures: criterion medians in ns, and the paired ratios.
+struct Dispatch {
+    updraft: f64,
+    bare: f64,
+    ratio: f64,
+    logged: f64,
 }
 
 /// The median point estimate, in nanoseconds, of a criterion benchmark's last run.

@@ -72,11 +72,13 @@ where
 }
 
 /// Runs `future`, turning a panic into `Err` with its message; the panic hook has logged it.
-pub(crate) async fn catch_panic<F: Future>(future: F) -> Result<F::Output, String> {
+///
+/// A plain combinator rather than an `async fn`, so the future is not moved into one more
+/// state machine on every record's path.
+pub(crate) fn catch_panic<F: Future>(future: F) -> impl Future<Output = Result<F::Output, String>> {
     AssertUnwindSafe(future)
         .catch_unwind()
-        .await
-        .map_err(|payload| crate::logging::panic_message(&*payload))
+        .map(|result| result.map_err(|payload| crate::logging::panic_message(&*payload)))
 }
 
 #[cfg(test)]

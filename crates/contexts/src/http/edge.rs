@@ -115,28 +115,25 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         .get::<EventSource>()
         .copied()
         .unwrap_or(EventSource::Local);
-    let span = match request.extensions().get::<lambda_runtime::Context>() {
-        Some(context) => crate::logging::invocation_span(source.as_str(), context),
+    let apigw_request_id = match request.extensions().get::<RequestContext>() {
+        Some(RequestContext::ApiGatewayV1(context)) => context.request_id.as_deref(),
+        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.as_deref(),
+        _ => None,
+    };
+    match request.extensions().get::<lambda_runtime::Context>() {
+        Some(context) => crate::logging::request_span(
+            source.as_str(),
+            Some(&context.request_id),
+            apigw_request_id,
+            context.xray_trace_id.as_deref(),
+        ),
         None => crate::logging::request_span(
             source.as_str(),
             header_str(request.headers(), "x-request-id"),
+            apigw_request_id,
             header_str(request.headers(), "x-amzn-trace-id"),
         ),
-    };
-    match request.extensions().get::<RequestContext>() {
-        Some(RequestContext::ApiGatewayV1(context)) => {
-            if let Some(id) = &context.request_id {
-                span.record("apigw_request_id", id.as_str());
-            }
-        }
-        Some(RequestContext::ApiGatewayV2(context)) => {
-            if let Some(id) = &context.request_id {
-                span.record("apigw_request_id", id.as_str());
-            }
-        }
-        _ => {}
     }
-    span
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

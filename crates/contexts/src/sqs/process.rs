@@ -16,7 +16,6 @@ use std::task::Poll;
 
 use futures_util::future::join;
 use serde::de::DeserializeOwned;
-use updraft_core::Session;
 use updraft_core::message::TrustedTopics;
 
 use super::record::{Record, decode, id_and_group};
@@ -70,8 +69,7 @@ where
 {
     let mut outputs = Vec::with_capacity(items.size_hint().0 + 1);
     while let Some(item) = items.next() {
-        let future = work(item);
-        let mut future = pin!(future);
+        let mut future = pin!(work(item));
         match poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await {
             Poll::Ready(output) => outputs.push(output),
             Poll::Pending if waiting + 1 >= limit => outputs.push(future.await),
@@ -122,10 +120,10 @@ where
         Ok(record) => record,
         Err(id) => return Some(id),
     };
-    let message_id = record.message_id.clone();
+    let message_id = IdCopy::of(&record.message_id);
     // A record without a session runs without one (`Session::current()` is `None`), which
     // spares the task-local scope on the common path.
-    let outcome = if record.session == Session::default() {
+    let outcome = if record.session.state.is_none() && record.session.user.is_none() {
         catch_panic(handler(record)).await
     } else {
         let session = record.session.clone();
@@ -134,12 +132,47 @@ where
     match outcome {
         Ok(Ok(())) => None,
         Ok(Err(error)) => {
+            let message_id = message_id.into_string();
             tracing::warn!(message_id = %message_id, error = %error, "a record failed");
             Some(message_id)
         }
         Err(panic) => {
+            let message_id = message_id.into_string();
             tracing::error!(message_id = %message_id, panic = %panic, "a record's handler panicked");
             Some(message_id)
+        }
+    }
+}
+
+/// A copy of a message id, kept for the failure report while the handler owns the record.
+/// Ids up to 48 bytes (SQS's are 36-character UUIDs) are copied inline: no allocation on the
+/// path of a record that succeeds.
+struct IdCopy {
+    inline: [u8; 48],
+    len: usize,
+    spilled: Option<String>,
+}
+
+impl IdCopy {
+    fn of(id: &str) -> Self {
+        let mut copy = Self {
+            inline: [0; 48],
+            len: id.len(),
+            spilled: None,
+        };
+        match copy.inline.get_mut(..id.len()) {
+            Some(inline) => inline.copy_from_slice(id.as_bytes()),
+            None => copy.spilled = Some(id.to_owned()),
+        }
+        copy
+    }
+
+    fn into_string(self) -> String {
+        match self.spilled {
+            Some(id) => id,
+            None => std::str::from_utf8(&self.inline[..self.len])
+                .unwrap_or_default()
+                .to_owned(),
         }
     }
 }
@@ -248,6 +281,13 @@ mod tests {
         .await;
         assert_eq!(outputs.len(), 20);
         assert_eq!(running.lock().unwrap().1, 3);
+    }
+
+    #[test]
+    fn id_copies_give_back_the_id_short_or_long() {
+        for id in ["", "059f36b4-87a3-44ab-83d2-661975830a7d", &"é".repeat(40)] {
+            assert_eq!(IdCopy::of(id).into_string(), id);
+        }
     }
 
     #[test]

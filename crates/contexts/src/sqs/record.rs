@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use aws_lambda_events::event::sqs::{SqsMessage, SqsMessageAttribute};
 use serde::de::DeserializeOwned;
 use updraft_core::Session;
-use updraft_core::message::{AttributeValue, Inbound, TrustedTopics};
+use updraft_core::message::{AttributeValue, Inbound, SnsEnvelope, TrustedTopics};
 
 /// A decoded SQS record, as a handler receives it.
 #[derive(Debug, Clone)]
@@ -87,8 +87,27 @@ pub(crate) fn decode<T: DeserializeOwned>(
     topics: &TrustedTopics,
 ) -> Result<Record<T>, Undecodable> {
     let message_id = message.message_id.take().unwrap_or_default();
-    let raw_attributes = std::mem::take(&mut message.message_attributes);
     let body = message.body.take().unwrap_or_default();
+    // The common case, a plain body without message attributes: no session, nothing to
+    // unwrap, so nothing to build but the record.
+    if message.message_attributes.is_empty() && SnsEnvelope::sniff(&body).is_none() {
+        let system_attributes = take_map(&mut message.attributes);
+        return match serde_json::from_str(&body) {
+            Ok(body) => Ok(Record {
+                body,
+                message_id,
+                session: Session::default(),
+                system_attributes,
+                attributes: BTreeMap::new(),
+                topic_arn: None,
+            }),
+            Err(e) => Err(Undecodable {
+                message_id,
+                reason: format!("the body does not decode: {e}"),
+            }),
+        };
+    }
+    let raw_attributes = take_map(&mut message.message_attributes);
     let decoded = attributes(raw_attributes).and_then(|attributes| {
         let inbound =
             Inbound::decode_trusting(body, attributes, topics).map_err(|e| e.to_string())?;
@@ -101,12 +120,19 @@ pub(crate) fn decode<T: DeserializeOwned>(
             body,
             message_id,
             session: inbound.session.unwrap_or_default(),
-            system_attributes: std::mem::take(&mut message.attributes),
+            system_attributes: take_map(&mut message.attributes),
             attributes: inbound.attributes,
             topic_arn: inbound.topic_arn,
         }),
         Err(reason) => Err(Undecodable { message_id, reason }),
     }
+}
+
+/// Takes a map out of a record, leaving an empty one with the same hasher: `mem::take` would
+/// seed a new hasher from a thread-local on every record.
+fn take_map<V>(map: &mut HashMap<String, V>) -> HashMap<String, V> {
+    let empty = HashMap::with_hasher(map.hasher().clone());
+    std::mem::replace(map, empty)
 }
 
 /// The typed attributes of a raw record.
