@@ -11,6 +11,24 @@ use crate::pool::{MakeOptions, Options, RdsPool};
 use crate::settings::{Auth, Engine, vars};
 use crate::{Clock, Error, Settings, TokenGenerator};
 
+/// How the connections reach the server: sqlx's own TLS, verified against the bundle (MySQL,
+/// and PostgreSQL where there are no Unix sockets), or the tunnel in this directory, which
+/// makes the TLS with the bundle as its only roots.
+#[derive(Debug)]
+#[allow(
+    dead_code,
+    reason = "which variants a build makes depends on its engines and platform"
+)]
+pub(crate) enum Transport {
+    /// sqlx's TLS with this bundle (PEM).
+    Verified(Arc<[u8]>),
+    /// The tunnel's socket directory.
+    Tunnel(Arc<std::path::Path>),
+}
+
+/// Builds the connect options of one login from the settings, the transport and the password.
+type Build<DB> = fn(&Settings, &Transport, &str) -> Options<DB>;
+
 /// Builds an [`RdsPool`] from [`Settings`].
 ///
 /// ```no_run
@@ -98,17 +116,47 @@ impl PoolBuilder {
         }
     }
 
-    /// A PostgreSQL pool over TLS verified against the CA bundle (`sslmode=verify-full`).
+    /// A PostgreSQL pool over TLS that trusts the CA bundle and nothing else, checking the
+    /// server's host name (as `sslmode=verify-full`, without the public roots sqlx would add;
+    /// see the crate docs on TLS).
     ///
     /// # Errors
     ///
-    /// [`Error::CaBundle`], [`Error::Token`], and [`Error::Connect`] when the first connection
-    /// fails.
+    /// [`Error::CaBundle`], [`Error::Token`], [`Error::Tls`] when the server's certificate is
+    /// refused, and [`Error::Connect`] when the first connection fails otherwise.
     #[cfg(feature = "postgres")]
     #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
     pub async fn postgres(self, config: &SdkConfig) -> Result<RdsPool<sqlx::Postgres>, Error> {
         self.expect(Engine::Postgres)?;
-        self.connect(config, crate::postgres::options).await
+        #[cfg(unix)]
+        {
+            let pem = self.settings.ca_pem()?;
+            let roots = crate::tunnel::roots(&pem, &self.settings.ca_bundle)?;
+            let tunnel =
+                crate::tunnel::Tunnel::start(&self.settings.host, self.settings.port, roots)?;
+            let transport = Transport::Tunnel(Arc::from(tunnel.directory()));
+            let pool = self
+                .connect(config, transport, crate::postgres::options)
+                .await
+                .map_err(|error| match (error, tunnel.refusal()) {
+                    (Error::Connect(_), Some(reason)) => Error::Tls { reason },
+                    (error, _) => error,
+                })?;
+            // The tunnel serves the pool's connections until the pool closes, whichever
+            // handle (an `RdsPool` or a bare `sqlx::Pool` clone) closes it.
+            let closed = pool.close_event();
+            tokio::spawn(async move {
+                closed.await;
+                drop(tunnel);
+            });
+            Ok(pool)
+        }
+        #[cfg(not(unix))]
+        {
+            let transport = Transport::Verified(self.settings.ca_pem()?.into());
+            self.connect(config, transport, crate::postgres::options)
+                .await
+        }
     }
 
     /// A MySQL pool over TLS verified against the CA bundle (`VerifyIdentity`), with the
@@ -121,7 +169,8 @@ impl PoolBuilder {
     #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
     pub async fn mysql(self, config: &SdkConfig) -> Result<RdsPool<sqlx::MySql>, Error> {
         self.expect(Engine::MySql)?;
-        self.connect(config, crate::mysql::options).await
+        let transport = Transport::Verified(self.settings.ca_pem()?.into());
+        self.connect(config, transport, crate::mysql::options).await
     }
 
     fn expect(&self, engine: Engine) -> Result<(), Error> {
@@ -142,15 +191,16 @@ impl PoolBuilder {
     pub(crate) fn make_options<DB: Database>(
         &self,
         config: &SdkConfig,
-        build: fn(&Settings, &[u8], &str) -> Options<DB>,
-    ) -> Result<MakeOptions<DB>, Error> {
-        let pem: Arc<[u8]> = self.settings.ca_pem()?.into();
+        transport: Transport,
+        build: Build<DB>,
+    ) -> MakeOptions<DB> {
+        let transport = Arc::new(transport);
         let settings = Arc::new(self.settings.clone());
-        Ok(match &self.settings.auth {
+        match &self.settings.auth {
             Auth::Password(password) => {
                 let options = build(
                     &settings,
-                    &pem,
+                    &transport,
                     secrecy::ExposeSecret::expose_secret(password),
                 );
                 Arc::new(move || {
@@ -162,30 +212,31 @@ impl PoolBuilder {
                 let generator = Arc::new(self.token_generator());
                 let config = config.clone();
                 Arc::new(move || {
-                    let (generator, config, settings, pem) = (
+                    let (generator, config, settings, transport) = (
                         generator.clone(),
                         config.clone(),
                         settings.clone(),
-                        pem.clone(),
+                        transport.clone(),
                     );
                     Box::pin(async move {
                         let token = generator.generate(&config).await?;
-                        Ok(build(&settings, &pem, token.expose()))
+                        Ok(build(&settings, &transport, token.expose()))
                     })
                 })
             }
-        })
+        }
     }
 
     async fn connect<DB: Database>(
         self,
         config: &SdkConfig,
-        build: fn(&Settings, &[u8], &str) -> Options<DB>,
+        transport: Transport,
+        build: Build<DB>,
     ) -> Result<RdsPool<DB>, Error>
     where
         <DB as Database>::Connection: Connection,
     {
-        let make = self.make_options::<DB>(config, build)?;
+        let make = self.make_options::<DB>(config, transport, build);
         let options = make().await?;
         let mut pool_options = PoolOptions::<DB>::new()
             .max_connections(self.max_connections)

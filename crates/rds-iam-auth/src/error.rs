@@ -59,6 +59,14 @@ pub enum Error {
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
+    /// TLS refused the database server: its certificate is not signed by the CA bundle or
+    /// not for its host name, or it does not offer TLS. A fault of the configuration (500).
+    #[error("the database server was refused: {reason}")]
+    Tls {
+        /// Why, as the TLS handshake said.
+        reason: String,
+    },
+
     /// The database refused the connection, or could not be reached.
     #[error("cannot connect to the database: {0}")]
     Connect(#[source] sqlx::Error),
@@ -84,6 +92,7 @@ impl Surface for Error {
             | Error::UnknownEngine { .. }
             | Error::CaBundle { .. }
             | Error::Token { .. }
+            | Error::Tls { .. }
             | Error::Connect(sqlx::Error::Tls(_) | sqlx::Error::Configuration(_)) => Kind::Config,
             Error::Connect(_) => Kind::Internal,
         }
@@ -96,6 +105,7 @@ impl Surface for Error {
             Error::UnknownEngine { .. } => "updraft.rds.UnknownEngine",
             Error::CaBundle { .. } => "updraft.rds.CaBundle",
             Error::Token { .. } => "updraft.rds.Token",
+            Error::Tls { .. } => "updraft.rds.Tls",
             Error::Connect(_) => "updraft.rds.Connect",
         }
     }

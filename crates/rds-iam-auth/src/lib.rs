@@ -12,6 +12,8 @@ mod pool;
 mod postgres;
 mod settings;
 mod token;
+#[cfg(all(unix, feature = "postgres"))]
+mod tunnel;
 
 /// The RDS SDK, whose `auth_token` module signs the tokens.
 pub use aws_sdk_rds;

@@ -4,11 +4,21 @@
 use sqlx::mysql::{MySqlConnectOptions, MySqlSslMode};
 
 use crate::Settings;
+use crate::builder::Transport;
 
 /// The options of one login as `settings` says, with `password`, verifying the server against
-/// `ca_pem` and its host name (`VerifyIdentity`). RDS IAM logins send the token with the
+/// the bundle and its host name (`VerifyIdentity`). RDS IAM logins send the token with the
 /// cleartext plugin, which is safe only because TLS is required.
-pub(crate) fn options(settings: &Settings, ca_pem: &[u8], password: &str) -> MySqlConnectOptions {
+pub(crate) fn options(
+    settings: &Settings,
+    transport: &Transport,
+    password: &str,
+) -> MySqlConnectOptions {
+    // MySQL pools always use sqlx's TLS: the tunnel speaks PostgreSQL only.
+    let ca_pem: &[u8] = match transport {
+        Transport::Verified(pem) => pem,
+        Transport::Tunnel(_) => &[],
+    };
     let options = MySqlConnectOptions::new()
         .host(&settings.host)
         .port(settings.port)
@@ -37,7 +47,8 @@ mod tests {
             "/ca.pem",
         )
         .database("orders");
-        let options = options(&settings, b"-----BEGIN CERTIFICATE-----", "the-token");
+        let bundle = Transport::Verified(std::sync::Arc::from(&b"-----BEGIN CERTIFICATE-----"[..]));
+        let options = options(&settings, &bundle, "the-token");
         assert_eq!(options.get_host(), "orders.abc.us-east-1.rds.amazonaws.com");
         assert_eq!(options.get_port(), 3306);
         assert_eq!(options.get_username(), "orders_app");

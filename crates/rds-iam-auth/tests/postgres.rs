@@ -156,10 +156,15 @@ async fn a_wrong_ca_bundle_fails_verification_and_the_right_one_passes() {
         .postgres(&config)
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Connect(_)), "{error:?}");
+    assert!(matches!(error, Error::Tls { .. }), "{error:?}");
     assert!(
         format!("{error:?}").to_lowercase().contains("certificate"),
         "{error:?}"
+    );
+    assert_eq!(
+        updraft_core::error::Surface::kind(&error),
+        updraft_core::Kind::Config,
+        "a server the bundle does not vouch for is a configuration fault"
     );
 
     // Password mode, for local development: same builder, no token, no refresh task.

@@ -2,31 +2,7 @@
 //!
 //! `lambda_http`'s own conversion `expect`s on invalid base64 bodies and on `Host` headers that
 //! make no URL, and puts the API stage back into the path. This one answers 400 for the first
-//! two and gives the router the path without the stage:
-//!
-//! | source | path the router sees |
-//! |---|---|
-//! | REST API (v1) | `path`, which API Gateway gives without the stage |
-//! | HTTP API (v2) on its `execute-api` domain | `rawPath` without the named stage API Gateway puts first |
-//! | HTTP API (v2) on a custom domain | `rawPath` as the client sent it |
-//! | Function URL | `rawPath` |
-//! | ALB, VPC Lattice | `path` |
-//!
-//! # The stage rule
-//!
-//! A leading `/<stage>` is removed only where API Gateway itself put it there: an HTTP API
-//! request that came through the API's own `*.execute-api.<region>.amazonaws.com` domain (or
-//! its VPC endpoint form) with a named stage. Behind a custom domain the first segment is the
-//! client's to choose: there `/prod/admin` stays `/prod/admin` (a 404), and never reaches the
-//! `/admin` route past a route authorizer that guarded `/prod/admin`. Nothing else is ever
-//! guessed: a custom domain's base path or API mapping key is removed only by the prefixes the
-//! service configures ([`super::App::strip_prefixes`], `UPDRAFT_STRIP_PREFIXES`).
-//!
-//! `lambda_http` does the opposite by default: it adds `/<stage>` in front of every path of a
-//! named stage (REST and HTTP APIs alike, on any domain), unless
-//! `AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH` is set, in which case it keeps `path` / `rawPath` as
-//! they come. Updraft's router sees the same path in every case above, whether or not that
-//! variable is set; on custom domains it matches `lambda_http` with the variable set.
+//! two and gives the router the path without the stage, by the rule on [`EventSource`].
 
 use aws_lambda_events::encodings::Body as EventBody;
 use aws_lambda_events::query_map::QueryMap;
@@ -43,6 +19,32 @@ use super::problem::ApiError;
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 
 /// Where an HTTP request came from.
+///
+/// # The path the router sees
+///
+/// | source | path the router sees |
+/// |---|---|
+/// | REST API (v1) | `path`, which API Gateway gives without the stage |
+/// | HTTP API (v2) on its `execute-api` domain | `rawPath` without the named stage API Gateway puts first |
+/// | HTTP API (v2) on a custom domain | `rawPath` as the client sent it |
+/// | Function URL | `rawPath` |
+/// | ALB, VPC Lattice | `path` |
+///
+/// # The stage rule
+///
+/// A leading `/<stage>` is removed only where API Gateway itself put it there: an HTTP API
+/// request that came through the API's own `*.execute-api.<region>.amazonaws.com` domain (or
+/// its VPC endpoint form) with a named stage. Behind a custom domain the first segment is the
+/// client's to choose: there `/prod/admin` stays `/prod/admin` (a 404), and never reaches the
+/// `/admin` route past a route authorizer that guarded `/prod/admin`. Nothing else is ever
+/// guessed: a custom domain's base path or API mapping key is removed only by the prefixes the
+/// service configures ([`super::App::strip_prefixes`], `UPDRAFT_STRIP_PREFIXES`).
+///
+/// `lambda_http` does the opposite by default: it adds `/<stage>` in front of every path of a
+/// named stage (REST and HTTP APIs alike, on any domain), unless
+/// `AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH` is set, in which case it keeps `path` / `rawPath` as
+/// they come. Updraft's router sees the same path in every case above, whether or not that
+/// variable is set; on custom domains it matches `lambda_http` with the variable set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventSource {

@@ -6,8 +6,10 @@
 //!   (v2), a function URL or VPC Lattice, answering each in its own response format;
 //! - anywhere else, as a plain HTTP server on `127.0.0.1:$PORT` (default 3000).
 //!
-//! The router sees the same path everywhere: without the API stage, and without the prefixes
-//! you strip ([`App::strip_prefixes`], for custom-domain base paths). Around it, every app gets:
+//! The router sees the same path everywhere: without the API stage where API Gateway put it
+//! there (the rule, and how it differs from `lambda_http`'s `AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH`,
+//! is on [`EventSource`]), and without the prefixes you strip ([`App::strip_prefixes`], for
+//! custom-domain base paths). Around it, every app gets:
 //! a `request` span with the request ids on every log line and one access line per request;
 //! JSON errors with a `message` for every failure, including unknown routes (404), wrong
 //! methods (405) and panics (500, and the function keeps serving); the
@@ -41,6 +43,7 @@
 //! | `AUTHORIZATION` | `user`, `state`, `full` or `off` (see [`AuthMode`]) | `off` |
 //! | `AUTH_BYPASS_TOKEN` | a bearer token that passes without the verifier | none |
 //! | `UPDRAFT_CORS_ORIGINS` | `*` or comma-separated origins allowed by CORS | CORS off |
+//! | `UPDRAFT_HEADER_READ_TIMEOUT`, `UPDRAFT_BODY_READ_TIMEOUT` | the local server's read limits | `10s`, `30s` |
 //!
 //! Values set on [`App`] win over the variables. Logging is configured as
 //! [`crate::logging`] says.
