@@ -94,9 +94,9 @@ async fn sns_envelopes_and_raw_delivery_give_the_same_body_and_session() {
                 let current = Session::current().and_then(|s| s.state);
                 *store.lock().unwrap() = Some((
                     record.body.id.clone(),
-                    record.session.state.clone(),
+                    record.session().state.clone(),
                     current,
-                    record.attributes.get("priority").cloned(),
+                    record.attributes().get("priority").cloned(),
                 ));
                 Ok::<(), String>(())
             }
@@ -294,7 +294,7 @@ async fn batch_mode_never_runs_a_record_under_another_users_session() {
             *counted.lock().unwrap() += 1;
             let current = Session::current();
             for record in &group.records {
-                if current.as_ref() != Some(&record.session) {
+                if current.as_ref() != Some(record.session()) {
                     seen.lock().unwrap().push(record.message_id.clone());
                 }
             }
@@ -366,10 +366,11 @@ async fn envelopes_of_untrusted_topics_are_plain_bodies_without_their_session() 
     let consumer = sqs::consumer(move |message: Record<Value>| {
         let record = record.clone();
         async move {
-            record
-                .lock()
-                .unwrap()
-                .push((message.body, Session::current(), message.topic_arn));
+            record.lock().unwrap().push((
+                message.topic_arn().map(str::to_owned),
+                Session::current(),
+                message.body,
+            ));
             Ok::<(), String>(())
         }
     })
@@ -379,7 +380,7 @@ async fn envelopes_of_untrusted_topics_are_plain_bodies_without_their_session() 
         .unwrap();
     assert!(failures(&response).is_empty());
     let seen = seen.lock().unwrap();
-    let (body, session, topic) = &seen[0];
+    let (topic, session, body) = &seen[0];
     assert_eq!(
         body["Type"], "Notification",
         "the envelope itself is the body"

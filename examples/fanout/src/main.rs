@@ -24,7 +24,7 @@ async fn main() -> Result<(), example_fanout::Error> {
     writeln!(out, "queue high: {}", high.len())?;
     if let Some(record) = high.first() {
         let body = serde_json::to_string(&record.body)?;
-        let state = record.session.state.as_deref().unwrap_or("none");
+        let state = record.session().state.as_deref().unwrap_or("none");
         writeln!(out, "decoded: {body} session state: {state}")?;
     }
     bus.delete().await?;

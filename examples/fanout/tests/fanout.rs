@@ -36,13 +36,13 @@ async fn every_order_arrives_once_with_its_session_and_only_high_ones_pass_the_f
         [0, 5, 10, 15, 20]
     );
     for record in all.iter().chain(&high) {
-        assert_eq!(record.session.state.as_deref(), Some("ohio"));
+        assert_eq!(record.session().state.as_deref(), Some("ohio"));
     }
     assert!(
         all.iter()
-            .all(|r| r.topic_arn.as_deref() == Some(bus.topic_arn.as_str())),
+            .all(|r| r.topic_arn() == Some(bus.topic_arn.as_str())),
         "envelope delivery"
     );
-    assert!(high.iter().all(|r| r.topic_arn.is_none()), "raw delivery");
+    assert!(high.iter().all(|r| r.topic_arn().is_none()), "raw delivery");
     bus.delete().await.unwrap();
 }

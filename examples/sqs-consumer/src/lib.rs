@@ -25,6 +25,6 @@ pub async fn handle(record: Record<Job>) -> Result<(), String> {
     if record.body.fail {
         return Err(format!("job {} asked to fail", record.body.id));
     }
-    tracing::info!(job = %record.body.id, state = ?record.session.state, "job done");
+    tracing::info!(job = %record.body.id, state = ?record.session().state, "job done");
     Ok(())
 }

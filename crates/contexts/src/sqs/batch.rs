@@ -77,10 +77,10 @@ impl Failures {
 fn by_session<T>(records: Vec<Record<T>>) -> Vec<Group<T>> {
     let mut groups: Vec<Group<T>> = Vec::new();
     for record in records {
-        match groups.iter_mut().find(|g| g.session == record.session) {
+        match groups.iter_mut().find(|g| g.session == *record.session()) {
             Some(group) => group.records.push(record),
             None => groups.push(Group {
-                session: record.session.clone(),
+                session: record.session().clone(),
                 records: vec![record],
             }),
         }
@@ -155,14 +155,14 @@ where
         }
         match decoder.decode::<T>(&mut message) {
             Ok(record) => match &mut pending {
-                Some(group) if group.session == record.session => group.records.push(record),
+                Some(group) if group.session == *record.session() => group.records.push(record),
                 _ => {
                     if let Some(group) = pending.take() {
                         failed = run_in_order(group, handler).await;
                     }
                     if failed.is_empty() {
                         pending = Some(Group {
-                            session: record.session.clone(),
+                            session: record.session().clone(),
                             records: vec![record],
                         });
                     } else {
@@ -266,7 +266,7 @@ mod tests {
             .collect();
         assert_eq!(ids, [vec!["1", "4"], vec!["2"], vec!["3"]]);
         for group in &groups {
-            assert!(group.records.iter().all(|r| r.session == group.session));
+            assert!(group.records.iter().all(|r| *r.session() == group.session));
         }
     }
 }

@@ -123,10 +123,10 @@ where
     let message_id = IdCopy::of(&record.message_id);
     // A record without a session runs without one (`Session::current()` is `None`), which
     // spares the task-local scope on the common path.
-    let outcome = if record.session.state.is_none() && record.session.user.is_none() {
+    let outcome = if record.session().state.is_none() && record.session().user.is_none() {
         catch_panic(handler(record)).await
     } else {
-        let session = record.session.clone();
+        let session = record.session().clone();
         catch_panic(session.scope(async move { handler(record).await })).await
     };
     match outcome {

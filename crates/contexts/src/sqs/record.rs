@@ -9,6 +9,10 @@ use updraft_core::Session;
 use updraft_core::message::{AttributeValue, Inbound, SnsEnvelope, TrustedTopics};
 
 /// A decoded SQS record, as a handler receives it.
+///
+/// Small on purpose, since each record moves into its handler's future: what most records lack
+/// (a session, message attributes, an SNS topic) sits behind one pointer that a plain record
+/// leaves empty.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Record<T> {
@@ -16,16 +20,24 @@ pub struct Record<T> {
     pub body: T,
     /// The SQS message id.
     pub message_id: String,
-    /// The session of the `session` attribute; empty when there is none.
-    pub session: Session,
-    /// The SQS system attributes (`ApproximateReceiveCount`, `MessageGroupId`, `SentTimestamp`,
-    /// …); [`Record::group_id`] and [`Record::receive_count`] read the common ones.
-    pub system_attributes: HashMap<String, String>,
-    /// The message attributes (the SNS ones for a notification), `session` included.
-    pub attributes: BTreeMap<String, AttributeValue>,
-    /// The topic, when the message came from SNS in an envelope.
-    pub topic_arn: Option<String>,
+    system_attributes: HashMap<String, String>,
+    extras: Option<Box<Extras>>,
 }
+
+/// What a record carries beyond its body and ids, when it does.
+#[derive(Debug, Clone, Default)]
+struct Extras {
+    session: Session,
+    attributes: BTreeMap<String, AttributeValue>,
+    topic_arn: Option<String>,
+}
+
+static NO_SESSION: Session = Session {
+    state: None,
+    user: None,
+};
+
+static NO_ATTRIBUTES: BTreeMap<String, AttributeValue> = BTreeMap::new();
 
 impl<T> Record<T> {
     /// A record with `body` and `message_id` and nothing else, for testing handlers.
@@ -33,11 +45,43 @@ impl<T> Record<T> {
         Self {
             body,
             message_id: message_id.into(),
-            session: Session::default(),
             system_attributes: HashMap::new(),
-            attributes: BTreeMap::new(),
-            topic_arn: None,
+            extras: None,
         }
+    }
+
+    /// The session of the `session` attribute; empty when there is none. It is also
+    /// [`Session::current`] while the handler runs.
+    #[must_use]
+    pub fn session(&self) -> &Session {
+        self.extras.as_ref().map_or(&NO_SESSION, |e| &e.session)
+    }
+
+    /// The message attributes (the SNS ones for a notification), `session` included.
+    #[must_use]
+    pub fn attributes(&self) -> &BTreeMap<String, AttributeValue> {
+        self.extras
+            .as_ref()
+            .map_or(&NO_ATTRIBUTES, |e| &e.attributes)
+    }
+
+    /// The message attribute `name`.
+    #[must_use]
+    pub fn attribute(&self, name: &str) -> Option<&AttributeValue> {
+        self.attributes().get(name)
+    }
+
+    /// The topic, when the message came from SNS in an envelope.
+    #[must_use]
+    pub fn topic_arn(&self) -> Option<&str> {
+        self.extras.as_ref()?.topic_arn.as_deref()
+    }
+
+    /// The SQS system attributes (`ApproximateReceiveCount`, `MessageGroupId`, `SentTimestamp`,
+    /// …); [`Record::group_id`] and [`Record::receive_count`] read the common ones.
+    #[must_use]
+    pub fn system_attributes(&self) -> &HashMap<String, String> {
+        &self.system_attributes
     }
 
     /// The FIFO message group, on FIFO queues.
@@ -60,7 +104,14 @@ impl<T> Record<T> {
     /// This record with `session`.
     #[must_use]
     pub fn with_session(mut self, session: Session) -> Self {
-        self.session = session;
+        self.extras.get_or_insert_with(Box::default).session = session;
+        self
+    }
+
+    /// This record with `system_attributes`, for testing handlers.
+    #[must_use]
+    pub fn with_system_attributes(mut self, system_attributes: HashMap<String, String>) -> Self {
+        self.system_attributes = system_attributes;
         self
     }
 }
@@ -96,10 +147,8 @@ pub(crate) fn decode<T: DeserializeOwned>(
             Ok(body) => Ok(Record {
                 body,
                 message_id,
-                session: Session::default(),
                 system_attributes,
-                attributes: BTreeMap::new(),
-                topic_arn: None,
+                extras: None,
             }),
             Err(e) => Err(Undecodable {
                 message_id,
@@ -119,10 +168,12 @@ pub(crate) fn decode<T: DeserializeOwned>(
         Ok((body, inbound)) => Ok(Record {
             body,
             message_id,
-            session: inbound.session.unwrap_or_default(),
             system_attributes: take_map(&mut message.attributes),
-            attributes: inbound.attributes,
-            topic_arn: inbound.topic_arn,
+            extras: Some(Box::new(Extras {
+                session: inbound.session.unwrap_or_default(),
+                attributes: inbound.attributes,
+                topic_arn: inbound.topic_arn,
+            })),
         }),
         Err(reason) => Err(Undecodable { message_id, reason }),
     }
@@ -199,11 +250,11 @@ mod tests {
             .insert("ApproximateReceiveCount".into(), "3".into());
         let record: Record<Job> = decode(&mut raw, &TrustedTopics::any()).unwrap();
         assert_eq!(record.body, Job { id: "j1".into() });
-        assert_eq!(record.session.state.as_deref(), Some("ohio"));
+        assert_eq!(record.session().state.as_deref(), Some("ohio"));
         assert_eq!(record.group_id(), Some("g1"));
         assert_eq!(record.receive_count(), 3);
         assert_eq!(
-            record.attributes["blob"],
+            record.attributes()["blob"],
             AttributeValue::Binary(vec![1, 2])
         );
     }
