@@ -34,6 +34,7 @@ pub fn run(root: &Path, cases: u64) -> Result<()> {
             "--all-features",
             "--profile",
             "fuzz",
+            "--tests",
             "--no-fail-fast",
             "--",
             "fuzz_",
@@ -48,6 +49,9 @@ pub fn run(root: &Path, cases: u64) -> Result<()> {
     let mut passed = 0;
     for line in BufReader::new(stdout).lines() {
         let line = line?;
+        if line.starts_with("test result:") && !line.contains(" 0 passed; 0 failed") {
+            eprintln!("xtask:   {line}");
+        }
         let Some(rest) = line.strip_prefix("test ") else {
             continue;
         };
