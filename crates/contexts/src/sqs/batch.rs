@@ -104,11 +104,7 @@ where
     if is_fifo(&records) {
         let run_message_group =
             |messages: Vec<SqsMessage>| message_group(messages, decoder, handler);
-        return bounded(groups(records).into_iter(), concurrency, &run_message_group)
-            .await
-            .into_iter()
-            .flatten()
-            .collect();
+        return bounded(groups(records).into_iter(), concurrency, &run_message_group).await;
     }
     let mut failed = Vec::new();
     let mut decoded = Vec::with_capacity(records.len());
@@ -125,12 +121,7 @@ where
             .filter(|id| failures.contains(id))
             .collect::<Vec<_>>()
     };
-    failed.extend(
-        bounded(by_session(decoded).into_iter(), concurrency, &run_group)
-            .await
-            .into_iter()
-            .flatten(),
-    );
+    failed.extend(bounded(by_session(decoded).into_iter(), concurrency, &run_group).await);
     failed
 }
 

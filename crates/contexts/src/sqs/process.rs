@@ -21,7 +21,8 @@ use updraft_core::message::TrustedTopics;
 use super::record::{Record, decode, id_and_group};
 use crate::lambda::catch_panic;
 
-/// Runs `work` over `items`, at most `limit` at a time, and collects the outputs.
+/// Runs `work` over `items`, at most `limit` at a time, and collects what the outputs hold
+/// (the failed ids of a record, or of a group), in order.
 ///
 /// Each item's future is polled once, in place. One that finishes at once costs what a plain
 /// loop costs: nothing is allocated or moved. One that waits (on I/O, a timer) keeps its place
@@ -31,13 +32,14 @@ pub(crate) fn bounded<'a, I, F, Fut, O>(
     items: I,
     limit: usize,
     work: &'a F,
-) -> impl Future<Output = Vec<O>> + Send + 'a
+) -> impl Future<Output = Vec<O::Item>> + Send + 'a
 where
     I: Iterator + Send + 'a,
     I::Item: Send,
     F: Fn(I::Item) -> Fut + Sync,
     Fut: Future<Output = O> + Send + 'a,
-    O: Send + 'a,
+    O: IntoIterator + Send + 'a,
+    O::Item: Send,
 {
     lazily(items, limit.max(1), 0, work)
 }
@@ -48,35 +50,43 @@ fn boxed<'a, I, F, Fut, O>(
     limit: usize,
     waiting: usize,
     work: &'a F,
-) -> Pin<Box<dyn Future<Output = Vec<O>> + Send + 'a>>
+) -> Pin<Box<dyn Future<Output = Vec<O::Item>> + Send + 'a>>
 where
     I: Iterator + Send + 'a,
     I::Item: Send,
     F: Fn(I::Item) -> Fut + Sync,
     Fut: Future<Output = O> + Send + 'a,
-    O: Send + 'a,
+    O: IntoIterator + Send + 'a,
+    O::Item: Send,
 {
     Box::pin(lazily(items, limit, waiting, work))
 }
 
-async fn lazily<'a, I, F, Fut, O>(mut items: I, limit: usize, waiting: usize, work: &'a F) -> Vec<O>
+async fn lazily<'a, I, F, Fut, O>(
+    mut items: I,
+    limit: usize,
+    waiting: usize,
+    work: &'a F,
+) -> Vec<O::Item>
 where
     I: Iterator + Send + 'a,
     I::Item: Send,
     F: Fn(I::Item) -> Fut + Sync,
     Fut: Future<Output = O> + Send + 'a,
-    O: Send + 'a,
+    O: IntoIterator + Send + 'a,
+    O::Item: Send,
 {
-    let mut outputs = Vec::with_capacity(items.size_hint().0 + 1);
+    // Most batches have no failures: nothing is allocated until one does.
+    let mut outputs = Vec::new();
     while let Some(item) = items.next() {
         let mut future = pin!(work(item));
         match poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await {
-            Poll::Ready(output) => outputs.push(output),
-            Poll::Pending if waiting + 1 >= limit => outputs.push(future.await),
+            Poll::Ready(output) => outputs.extend(output),
+            Poll::Pending if waiting + 1 >= limit => outputs.extend(future.await),
             Poll::Pending => {
                 let rest = boxed(items, limit, waiting + 1, work);
                 let (mine, others) = join(future, rest).await;
-                outputs.push(mine);
+                outputs.extend(mine);
                 outputs.extend(others);
                 return outputs;
             }
@@ -206,9 +216,6 @@ where
         one(message, decoder, handler)
     })
     .await
-    .into_iter()
-    .flatten()
-    .collect()
 }
 
 /// Splits records into FIFO message groups, keeping arrival order within each group.
@@ -249,11 +256,7 @@ where
         }
         failed
     };
-    bounded(groups(records).into_iter(), concurrency, &run_group)
-        .await
-        .into_iter()
-        .flatten()
-        .collect()
+    bounded(groups(records).into_iter(), concurrency, &run_group).await
 }
 
 #[cfg(test)]
@@ -275,11 +278,11 @@ mod tests {
                 }
                 tokio::time::sleep(Duration::from_millis(2)).await;
                 running.lock().unwrap().0 -= 1;
-                i
+                Some(i)
             }
         })
         .await;
-        assert_eq!(outputs.len(), 20);
+        assert_eq!(outputs, (0..20).collect::<Vec<_>>(), "in order");
         assert_eq!(running.lock().unwrap().1, 3);
     }
 
