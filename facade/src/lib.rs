@@ -38,6 +38,10 @@ pub use updraft_websocket as websocket;
 #[cfg_attr(docsrs, doc(cfg(feature = "apigw-authorizer")))]
 pub use updraft_apigw_authorizer as apigw_authorizer;
 
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub use updraft_testkit as testing;
+
 /// The preludes of every enabled crate, for `use updraft::prelude::*`.
 pub mod prelude {
     #[cfg(feature = "contexts")]

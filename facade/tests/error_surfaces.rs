@@ -18,8 +18,8 @@ use updraft::contexts::http::{ApiResult, App};
 use updraft::contexts::websocket::{Message, Reply, Routes};
 use updraft::contexts::{cli, sqs};
 use updraft::core::Env;
-use updraft::core::testing::{Canned, FakeEndpoint, LogBuffer, unique_name};
 use updraft::dynamo::{Dynamo, Model, Table};
+use updraft::testing::{Canned, FakeEndpoint, LogBuffer, unique_name};
 
 #[derive(Model, Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[dynamo(table = "orders")]
@@ -151,8 +151,7 @@ async fn fake_sqs_batches_report_ids_only() {
 #[tokio::test]
 async fn a_table_missing_on_dynamodb_local_is_a_500_without_its_name() {
     let name = unique_name("orders-missing");
-    let table =
-        Dynamo::new(&updraft::core::testing::aws_config().await).table_named::<Order>(&name);
+    let table = Dynamo::new(&updraft::testing::aws_config().await).table_named::<Order>(&name);
     let service = http_app(table.clone()).into_lambda_service().unwrap();
     let event = Event::http_api().method("GET").path("/orders/o-1");
     let response = invoke_http(&service, event.to_bytes()).await.unwrap();

@@ -21,10 +21,10 @@ use std::time::{Duration, Instant};
 
 use updraft::core::aws::ConfigLoader;
 use updraft::core::error::{Kind, Surface};
-use updraft::core::testing::{Answers, CutProxy, servers_env};
 use updraft::core::{Env, SdkConfig};
 use updraft::dynamo::{Dynamo, Model};
 use updraft::secrets::{Provider, SecretsManager, Ssm};
+use updraft::testing::{Answers, CutProxy, servers_env};
 
 #[derive(Model, Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[dynamo(table = "orders")]

@@ -21,8 +21,10 @@ pub struct Row {
     pub feature: Option<String>,
     /// What it brings.
     pub doc: String,
-    /// Whether it enables a crate of its own name.
-    pub has_crate: bool,
+    /// The crate it enables (`updraft-<name>`, re-exported as `updraft::<feature>`): the crate
+    /// of its own name, or the first `dep:updraft-…` it lists (`testing` enables
+    /// `updraft-testkit`). `None` for a feature that only turns on others.
+    pub krate: Option<String>,
 }
 
 /// Reads the documented rows of a facade manifest.
@@ -57,13 +59,13 @@ pub fn rows(manifest: &str) -> Result<Vec<Row>> {
                     rows.push(Row {
                         feature: Some(key.to_owned()),
                         doc: text,
-                        has_crate: value.contains(&format!("dep:updraft-{key}")),
+                        krate: enabled_crate(key, value),
                     });
                 }
                 "[dependencies]" if key == "updraft-core" && !text.is_empty() => rows.push(Row {
                     feature: None,
                     doc: text,
-                    has_crate: true,
+                    krate: Some("core".to_owned()),
                 }),
                 _ => {}
             }
@@ -74,23 +76,34 @@ pub fn rows(manifest: &str) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
+/// The crate a feature's value enables: `updraft-<key>` when listed, else the first
+/// `dep:updraft-…` of the list.
+fn enabled_crate(key: &str, value: &str) -> Option<String> {
+    if value.contains(&format!("\"dep:updraft-{key}\"")) {
+        return Some(key.to_owned());
+    }
+    let start = value.find("\"dep:updraft-")? + "\"dep:updraft-".len();
+    let rest = &value[start..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
 /// The markdown table for `rows`.
 pub fn table(rows: &[Row]) -> String {
     let mut text =
         String::from("| feature | crate | module | what it brings |\n|---|---|---|---|\n");
     for row in rows {
-        let (feature, krate, module) = match (&row.feature, row.has_crate) {
+        let (feature, krate, module) = match (&row.feature, &row.krate) {
             (None, _) => (
                 "*(always)*".to_owned(),
                 "`updraft-core`".to_owned(),
                 "`updraft::core`".to_owned(),
             ),
-            (Some(f), true) => (
+            (Some(f), Some(krate)) => (
                 format!("`{f}`"),
-                format!("`updraft-{f}`"),
+                format!("`updraft-{krate}`"),
                 format!("`updraft::{}`", f.replace('-', "_")),
             ),
-            (Some(f), false) => (format!("`{f}`"), String::new(), String::new()),
+            (Some(f), None) => (format!("`{f}`"), String::new(), String::new()),
         };
         let _ = writeln!(text, "| {feature} | {krate} | {module} | {} |", row.doc);
     }
@@ -155,16 +168,25 @@ full = ["sns"]
 ## Typed SNS publishing,
 ## with FIFO.
 sns = ["dep:updraft-sns"]
+## Test helpers.
+testing = ["dep:updraft-testkit", "sns?/testing"]
 "#;
 
     #[test]
     fn reads_documented_features() {
         let rows = rows(MANIFEST).unwrap();
-        assert_eq!(rows.len(), 3);
+        assert_eq!(rows.len(), 4);
         assert_eq!(rows[0].feature, None);
         assert_eq!(rows[2].doc, "Typed SNS publishing, with FIFO.");
-        assert!(rows[2].has_crate && !rows[1].has_crate);
+        assert_eq!(rows[2].krate.as_deref(), Some("sns"));
+        assert_eq!(rows[1].krate, None);
+        assert_eq!(rows[3].krate.as_deref(), Some("testkit"));
         let table = table(&rows);
+        assert!(
+            table
+                .contains("| `testing` | `updraft-testkit` | `updraft::testing` | Test helpers. |"),
+            "{table}"
+        );
         assert!(
             table.contains(
                 "| `sns` | `updraft-sns` | `updraft::sns` | Typed SNS publishing, with FIFO. |"

@@ -1,6 +1,6 @@
 //! `cargo xtask fuzz [--cases N]`: the long sweep of every fuzz target, too long for CI.
 //!
-//! The fuzz targets are the tests named `fuzz_…` (see `updraft_core::testing::fuzz`): each
+//! The fuzz targets are the tests named `fuzz_…` (see `updraft_testkit::fuzz`): each
 //! decoder of outside data fed mutated AWS events, headers, attributes and env files. The
 //! suite runs them with 256 cases each; this runs them with `N` each (default 1,000,000),
 //! together with the SQS batch property test, built with the `fuzz` profile: optimized, with

@@ -19,7 +19,7 @@ use crate::process::was_interrupted;
 use crate::servers::{Guard, Layout};
 use crate::{Result, examples, fail, features, isolation};
 
-/// The variable that names the servers' env file (`updraft_core::testing::SERVERS_ENV_VAR`;
+/// The variable that names the servers' env file (`updraft_testkit::SERVERS_ENV_VAR`;
 /// xtask does not depend on core, which would build the AWS SDK into it).
 const SERVERS_ENV_VAR: &str = "UPDRAFT_SERVERS_ENV";
 

@@ -167,7 +167,7 @@ proptest! {
 
 #[test]
 fn fuzz_authorizer_events_are_read_or_refused_never_panicked_on() {
-    use updraft_core::testing::fuzz;
+    use updraft_testkit::fuzz;
     let fixtures = [
         include_str!("../fixtures/rest-token.json"),
         include_str!("../fixtures/rest-request.json"),

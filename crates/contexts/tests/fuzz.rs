@@ -1,5 +1,5 @@
 //! Fuzz targets: every event source a context decodes, fed its AWS sample events mutated the
-//! way a broken or hostile sender would (`updraft_core::testing::fuzz`). Each answers, or
+//! way a broken or hostile sender would (`updraft_testkit::fuzz`). Each answers, or
 //! refuses the event with a diagnostic; none panics, and HTTP answers are well-formed.
 //!
 //! 256 cases each in the suite; `cargo xtask fuzz --cases N` runs N, optimized.
@@ -15,7 +15,7 @@ use updraft_contexts::http::testing::invoke as invoke_http;
 use updraft_contexts::sqs::{self, Failures, Group, Record};
 use updraft_contexts::streams::{self, KinesisRecord};
 use updraft_contexts::websocket::{Message, Reply, Routes};
-use updraft_core::testing::fuzz;
+use updraft_testkit::fuzz;
 
 const HTTP: [&str; 8] = [
     include_str!("../fixtures/alb.json"),

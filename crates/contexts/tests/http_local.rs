@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use updraft_core::Env;
-use updraft_core::testing::{free_port, wait_for_port};
+use updraft_testkit::{free_port, wait_for_port};
 
 async fn request(
     address: SocketAddr,
@@ -17,8 +17,7 @@ async fn request(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, Value) {
-    let reply =
-        updraft_core::testing::request(address, method, path, headers, body.as_bytes()).await;
+    let reply = updraft_testkit::request(address, method, path, headers, body.as_bytes()).await;
     (reply.status, reply.json())
 }
 

@@ -12,7 +12,7 @@ use updraft_contexts::lambda_http::request::LambdaRequest;
 use updraft_contexts::lambda_runtime::{Context, LambdaEvent};
 use updraft_contexts::logging::{Settings, install_panic_hook, subscriber};
 use updraft_core::Env;
-use updraft_core::testing::LogBuffer;
+use updraft_testkit::LogBuffer;
 
 async fn boom() -> &'static str {
     panic!("kaboom")

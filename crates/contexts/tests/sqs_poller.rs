@@ -13,7 +13,7 @@ use updraft_contexts::aws_sdk_sqs::types::{MessageAttributeValue, QueueAttribute
 use updraft_contexts::sqs::poller::LocalQueue;
 use updraft_contexts::sqs::{self, Record};
 use updraft_core::Session;
-use updraft_core::testing::{aws_config, unique_name};
+use updraft_testkit::{aws_config, unique_name};
 
 #[derive(Deserialize)]
 struct Job {

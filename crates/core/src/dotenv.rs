@@ -78,7 +78,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(crate::testing::fuzz::config())]
+        #![proptest_config(updraft_testkit::fuzz::config())]
         #[test]
         fn fuzz_dotenv_files_never_panic_nor_quote_their_values(
             junk in "\\PC{0,64}(\n\\PC{0,64}){0,4}",

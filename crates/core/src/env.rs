@@ -386,7 +386,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env");
         std::fs::write(&path, "DB_PASSWORD=hunter2\nPORT=9000\nSTRAY=x\n").unwrap();
-        let logs = crate::testing::LogBuffer::default();
+        let logs = updraft_testkit::LogBuffer::default();
         let subscriber = tracing_subscriber_for(&logs);
         tracing::subscriber::with_default(subscriber, || {
             Env::from_pairs([("PORT", "8080")])
@@ -403,7 +403,7 @@ mod tests {
     }
 
     fn tracing_subscriber_for(
-        logs: &crate::testing::LogBuffer,
+        logs: &updraft_testkit::LogBuffer,
     ) -> impl tracing::Subscriber + Send + Sync {
         let logs = logs.clone();
         tracing_subscriber::fmt()
@@ -488,7 +488,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(crate::testing::fuzz::config())]
+        #![proptest_config(updraft_testkit::fuzz::config())]
         #[test]
         fn fuzz_env_values_never_panic(name in "[A-Z_]{1,8}", text in "\\PC{0,16}|[0-9.]{0,24}[a-z]{0,2}") {
             let _ = parse_duration(&text);

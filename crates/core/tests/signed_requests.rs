@@ -5,13 +5,13 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use updraft_core::aws::ConfigLoader;
-use updraft_core::testing::{servers_env, unique_name};
 use updraft_core::{Env, Error, Kind, SignedClient, Surface};
+use updraft_testkit::{servers_env, unique_name};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
 async fn sqs() -> SignedClient {
-    let config = updraft_core::testing::aws_config().await;
+    let config = updraft_testkit::aws_config().await;
     SignedClient::new(&config, "sqs").expect("an SQS client")
 }
 
@@ -58,7 +58,7 @@ async fn a_signed_json_call_and_a_signed_query_call_reach_moto() {
 
 #[tokio::test]
 async fn the_signature_scope_carries_the_region() {
-    let config = updraft_core::testing::aws_config().await;
+    let config = updraft_testkit::aws_config().await;
     let here = SignedClient::builder(&config, "sqs")
         .region("eu-west-1")
         .build()

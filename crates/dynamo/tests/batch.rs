@@ -14,9 +14,9 @@ use std::time::Duration;
 use serde_json::Value;
 use support::{Movie, dynamo};
 use updraft_core::error::{Kind, Surface};
-use updraft_core::testing::{Exchange, FaultProxy, Recorded, servers_env};
 use updraft_dynamo::testing::TempTable;
 use updraft_dynamo::{BatchSettings, Dynamo, Error, Write};
+use updraft_testkit::{Exchange, FaultProxy, Recorded, servers_env};
 
 fn movies(year: i32, n: usize) -> Vec<Movie> {
     (0..n)
@@ -114,7 +114,7 @@ fn holding_back(
 }
 
 async fn through(proxy: &FaultProxy, settings: BatchSettings) -> Dynamo {
-    let config = updraft_core::testing::aws_config().await;
+    let config = updraft_testkit::aws_config().await;
     let sdk = aws_sdk_dynamodb::config::Builder::from(&config)
         .endpoint_url(proxy.url())
         .build();

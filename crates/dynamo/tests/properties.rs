@@ -196,7 +196,7 @@ fn placeholders_match(expression: &str, names: &[&String], values: &[&String]) -
 }
 
 proptest! {
-    #![proptest_config(updraft_core::testing::fuzz::config())]
+    #![proptest_config(updraft_testkit::fuzz::config())]
 
     #[test]
     fn fuzz_expressions_define_every_placeholder_they_use(condition in condition(), update in update()) {
@@ -301,7 +301,7 @@ fn raw_item() -> impl Strategy<Value = updraft_dynamo::RawItem> {
 }
 
 proptest! {
-    #![proptest_config(updraft_core::testing::fuzz::config())]
+    #![proptest_config(updraft_testkit::fuzz::config())]
 
     #[test]
     fn fuzz_items_read_from_a_table_decode_or_fail_never_panic(item in raw_item()) {

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant, SystemTime};
 use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::{ConnectOptions, Connection, PgConnection};
 use updraft_core::aws::{ConfigLoader, Credentials, ProvideCredentials};
-use updraft_core::testing::{LogBuffer, aws_config, servers_env, unique_name};
 use updraft_core::{Env, SdkConfig};
 use updraft_rds_iam_auth::{Clock, Engine, Error, PoolBuilder, Settings};
+use updraft_testkit::{LogBuffer, aws_config, servers_env, unique_name};
 
 struct Server {
     admin: PgPool,

@@ -100,8 +100,8 @@ async fn the_region_comes_from_the_configuration_and_credentials_are_required() 
 /// the local servers' virtualenv (which has botocore) and compare.
 #[test]
 fn the_vectors_are_botocores() {
-    let env = updraft_core::testing::servers_env();
-    let moto = env.require(updraft_core::testing::MOTO_SERVER_VAR).unwrap();
+    let env = updraft_testkit::servers_env();
+    let moto = env.require(updraft_testkit::MOTO_SERVER_VAR).unwrap();
     let python = std::path::Path::new(moto).with_file_name("python3");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/generate.py");
     let output = std::process::Command::new(&python)

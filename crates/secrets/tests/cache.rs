@@ -9,8 +9,8 @@ use std::time::Duration;
 use support::Seed;
 use updraft_core::aws::backoff::Backoff;
 use updraft_core::error::{Kind, Surface};
-use updraft_core::testing::PrivateMoto;
 use updraft_secrets::{Cache, CacheSettings, Error, Provider, ReadOptions, Ssm};
+use updraft_testkit::PrivateMoto;
 
 fn settings(ttl_ms: u64) -> CacheSettings {
     CacheSettings::default().ttl(Duration::from_millis(ttl_ms))
@@ -228,7 +228,7 @@ async fn stale_values_are_served_on_transient_errors_within_the_limit_and_not_be
 /// then the parameter.
 #[tokio::test]
 async fn fake_ssm_throttled_reads_are_retried_with_backoff() {
-    use updraft_core::testing::{Canned, FakeEndpoint};
+    use updraft_testkit::{Canned, FakeEndpoint};
     let throttled = || {
         Canned::status(
             400,

@@ -5,8 +5,8 @@
 
 use secrecy::ExposeSecret;
 use updraft_core::Env;
-use updraft_core::testing::{Canned, FakeEndpoint};
 use updraft_secrets::{Cache, Error, Extension, Provider, Request};
+use updraft_testkit::{Canned, FakeEndpoint};
 
 const JSON: &str = "application/json";
 

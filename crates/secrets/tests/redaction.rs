@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use support::Seed;
 use updraft_core::Env;
-use updraft_core::testing::{LogBuffer, PrivateMoto, unique_name};
 use updraft_secrets::{
     Cache, CacheSettings, Provider, ReadOptions, Reference, Request, Resolver, SecretsManager, Ssm,
 };
+use updraft_testkit::{LogBuffer, PrivateMoto, unique_name};
 
 const VALUES: [&str; 4] = [
     "ssm-value-Zq81",

@@ -6,8 +6,8 @@ mod support;
 
 use support::Seed;
 use updraft_core::Env;
-use updraft_core::testing::unique_name;
 use updraft_secrets::{Cache, Error, Resolver, SecretsManager, Ssm, Store};
+use updraft_testkit::unique_name;
 
 struct World {
     seed: Seed,
@@ -157,7 +157,7 @@ async fn the_default_store_can_be_secrets_manager_and_providers_can_be_caches() 
 #[test]
 fn fuzz_references_are_parsed_or_refused_never_panicked_on() {
     use proptest::prelude::*;
-    use updraft_core::testing::fuzz;
+    use updraft_testkit::fuzz;
     let reference = "(?i:secret|ssm|secretsmanager|sm)://\\PC{0,24}(#[a-z.]{0,8})?(\\?[a-z=&]{0,12})?|\\PC{0,24}";
     proptest!(fuzz::config(), |(value in reference)| {
         if let Err(error) = updraft_secrets::Reference::parse(&value) {

@@ -5,8 +5,8 @@ mod support;
 
 use secrecy::ExposeSecret;
 use support::Seed;
-use updraft_core::testing::unique_name;
 use updraft_secrets::{Error, Provider, Request, SecretsManager};
+use updraft_testkit::unique_name;
 
 #[tokio::test]
 async fn by_name_by_arn_and_binary() {

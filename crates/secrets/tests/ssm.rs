@@ -180,7 +180,7 @@ async fn versions_and_secrets_manager_references() {
         Err(Error::NotFound { .. })
     ));
 
-    let secret = updraft_core::testing::unique_name("via-ssm");
+    let secret = updraft_testkit::unique_name("via-ssm");
     seed.secret(&secret, "from-secrets-manager").await;
     let reference = format!("{}{secret}", updraft_secrets::SECRETS_MANAGER_REFERENCE);
     assert_eq!(

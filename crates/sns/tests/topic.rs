@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use updraft_core::Session;
 use updraft_core::error::{Kind, Surface};
 use updraft_core::message::{AttributeValue, Inbound, MAX_MESSAGE_BYTES};
-use updraft_core::testing::{aws_config, unique_name};
 use updraft_sns::{Attributes, Error, OutboundError, PublishOptions, Topic};
+use updraft_testkit::{aws_config, unique_name};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Order {
@@ -430,7 +430,7 @@ async fn fifo_group_and_dedup_ids_arrive_and_content_dedup_drops_a_repeat() {
 /// one entry throttled and one left out of the answer, and the retry with success.
 #[tokio::test]
 async fn fake_sns_throttled_and_unanswered_entries_are_retried() {
-    use updraft_core::testing::{Canned, FakeEndpoint};
+    use updraft_testkit::{Canned, FakeEndpoint};
     const XML: &str = "text/xml";
     let answer = |successful: &str, failed: &str| {
         format!(

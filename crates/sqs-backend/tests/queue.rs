@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use updraft_core::Session;
 use updraft_core::error::{Kind, Surface};
 use updraft_core::message::{AttributeValue, Inbound, MAX_MESSAGE_BYTES};
-use updraft_core::testing::{aws_config, unique_name};
 use updraft_sqs_backend::{Attributes, Error, OutboundError, Queue, SendOptions};
+use updraft_testkit::{aws_config, unique_name};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Order {
@@ -352,7 +352,7 @@ async fn a_delayed_message_arrives_later() {
 /// with one entry throttled and one refused for good, and the retry with success.
 #[tokio::test]
 async fn fake_sqs_a_throttled_entry_is_retried_and_a_refused_one_is_reported() {
-    use updraft_core::testing::{Canned, FakeEndpoint};
+    use updraft_testkit::{Canned, FakeEndpoint};
     const JSON: &str = "application/x-amz-json-1.0";
     let fake = FakeEndpoint::start(vec![
         Canned::ok(

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use updraft_core::SdkConfig;
 use updraft_core::aws::ConfigLoader;
-use updraft_core::testing::{Canned, Exchange, FaultProxy, Recorded, servers_env};
+use updraft_testkit::{Canned, Exchange, FaultProxy, Recorded, servers_env};
 use updraft_websocket::{Endpoint, Error, MAX_PAYLOAD, WebsocketClient};
 
 fn moto() -> SocketAddr {

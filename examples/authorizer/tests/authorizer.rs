@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use serde_json::{Value, json};
-use updraft::core::testing::Emulator;
+use updraft::testing::Emulator;
 
 const ARN: &str = "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/request";
 

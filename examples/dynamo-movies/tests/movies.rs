@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use updraft::core::testing::run_with_servers;
+use updraft::testing::run_with_servers;
 
 #[test]
 fn the_tutorial_runs_its_eleven_steps() {

@@ -1,8 +1,8 @@
 //! The example's contract, against moto: exactly these lines, and the Session arrives.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use updraft::core::testing::{aws_config, run_with_servers, unique_name};
 use updraft::sns::Topic;
+use updraft::testing::{aws_config, run_with_servers, unique_name};
 
 #[test]
 fn the_binary_prints_the_counts_and_one_decoded_order() {

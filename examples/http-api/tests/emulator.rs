@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 use updraft::contexts::http::testing::Event;
-use updraft::core::testing::Emulator;
+use updraft::testing::Emulator;
 
 struct Emulated(Emulator);
 

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use updraft::contexts::cli::invoke;
 use updraft::contexts::invoke::handler;
-use updraft::core::testing::Emulator;
+use updraft::testing::Emulator;
 
 fn cases() -> Vec<(Value, Value)> {
     let ok = |sum: i64| json!({"success": true, "data": {"sum": sum}});

@@ -5,7 +5,7 @@
 use std::process::{Command, Output};
 
 use example_rds_iam::STAND_IN;
-use updraft::core::testing::{servers_env, unique_name};
+use updraft::testing::{servers_env, unique_name};
 
 /// Runs the binary with the local servers' environment, the database variables for `role`,
 /// and `extra` on top (an empty value removes the variable).

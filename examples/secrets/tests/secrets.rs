@@ -3,7 +3,7 @@
 
 use example_secrets::{AppConfig, Store};
 use updraft::core::Env;
-use updraft::core::testing::{aws_config, run_with_servers, unique_name};
+use updraft::testing::{aws_config, run_with_servers, unique_name};
 
 const VALUES: [&str; 5] = [
     "ak-live-51f0c9",

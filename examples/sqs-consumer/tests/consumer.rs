@@ -9,7 +9,7 @@ use updraft::contexts::aws_sdk_sqs::types::{MessageAttributeValue, QueueAttribut
 use updraft::contexts::cli::invoke;
 use updraft::contexts::sqs;
 use updraft::core::Session;
-use updraft::core::testing::{ChildGuard, Emulator, aws_config, servers_env, unique_name};
+use updraft::testing::{ChildGuard, Emulator, aws_config, servers_env, unique_name};
 
 fn batch() -> (Value, Vec<String>) {
     let bodies = [

@@ -12,9 +12,9 @@ use updraft::contexts::lambda_http::aws_lambda_events::apigw::ApiGatewayWebsocke
 use updraft::contexts::websocket::Routes;
 use updraft::core::Env;
 use updraft::core::aws::ConfigLoader;
-use updraft::core::testing::{Canned, Exchange, FaultProxy, Recorded, servers_env};
 use updraft::dynamo::Dynamo;
 use updraft::dynamo::testing::TempTable;
+use updraft::testing::{Canned, Exchange, FaultProxy, Recorded, servers_env};
 
 fn event(route: &str, connection: &str, body: Option<&str>) -> ApiGatewayWebsocketProxyRequest {
     let mut event: Value = serde_json::from_str(include_str!("fixtures/event.json")).unwrap();
@@ -125,7 +125,7 @@ async fn connections_are_stored_broadcast_to_pruned_and_removed() {
 
 #[tokio::test]
 async fn an_event_without_a_connection_is_refused_not_stored() {
-    let config = updraft::core::testing::aws_config().await;
+    let config = updraft::testing::aws_config().await;
     let table = TempTable::<Connection>::new(&Dynamo::new(&config))
         .await
         .unwrap();

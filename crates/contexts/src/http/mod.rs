@@ -59,6 +59,8 @@ mod local;
 mod problem;
 mod reply;
 pub mod resource;
+#[cfg(any(test, feature = "testing"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 use std::convert::Infallible;

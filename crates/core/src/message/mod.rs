@@ -532,10 +532,10 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(crate::testing::fuzz::config())]
+        #![proptest_config(updraft_testkit::fuzz::config())]
         #[test]
         fn fuzz_inbound_messages_never_panic(
-            body in crate::testing::fuzz::mutated(&[&envelope(r#"{"order": 7}"#, r#"{"session": {"Type": "String", "Value": "eyJzdGF0ZSI6ICJjdCJ9"}, "n": {"Type": "Number", "Value": "1"}, "b": {"Type": "Binary", "Value": "AAEC"}}"#)]),
+            body in updraft_testkit::fuzz::mutated(&[&envelope(r#"{"order": 7}"#, r#"{"session": {"Type": "String", "Value": "eyJzdGF0ZSI6ICJjdCJ9"}, "n": {"Type": "Number", "Value": "1"}, "b": {"Type": "Binary", "Value": "AAEC"}}"#)]),
             text in "\\PC{0,200}",
             attribute in "\\PC{0,40}",
         ) {

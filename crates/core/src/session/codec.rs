@@ -389,10 +389,10 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(crate::testing::fuzz::config())]
+        #![proptest_config(updraft_testkit::fuzz::config())]
         #[test]
         fn fuzz_session_codecs_never_panic(
-            json in crate::testing::fuzz::mutated(&[r#"{"state": "ct", "user": {"id": "u-1", "roles": ["clerk"]}}"#]),
+            json in updraft_testkit::fuzz::mutated(&[r#"{"state": "ct", "user": {"id": "u-1", "roles": ["clerk"]}}"#]),
             raw in proptest::collection::vec(any::<u8>(), 0..96),
         ) {
             let text = String::from_utf8_lossy(&json);

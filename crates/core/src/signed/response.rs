@@ -219,10 +219,10 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(crate::testing::fuzz::config())]
+        #![proptest_config(updraft_testkit::fuzz::config())]
         #[test]
         fn fuzz_aws_error_answers_never_panic(
-            json in crate::testing::fuzz::mutated(&[r#"{"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "Requested resource not found"}"#]),
+            json in updraft_testkit::fuzz::mutated(&[r#"{"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "Requested resource not found"}"#]),
             header in "\\PC{0,40}",
         ) {
             let mut headers = HeaderMap::new();

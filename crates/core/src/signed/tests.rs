@@ -180,10 +180,9 @@ fn retries_follow_the_one_classifier() {
     assert!(is_expired(Some("ExpiredToken")));
 }
 
-#[cfg(feature = "testing")]
 #[tokio::test]
 async fn an_unsigned_client_needs_no_credentials_and_sends_no_signature() {
-    use crate::testing::{Canned, FakeEndpoint};
+    use updraft_testkit::{Canned, FakeEndpoint};
     let fake = FakeEndpoint::start(vec![
         Canned::ok("application/json", r#"{"ok": true}"#),
         Canned::status(

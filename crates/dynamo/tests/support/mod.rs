@@ -9,7 +9,7 @@ use updraft_dynamo::{Binary, Dynamo, Model, Number};
 
 /// The client for the local DynamoDB.
 pub(crate) async fn dynamo() -> Dynamo {
-    Dynamo::new(&updraft_core::testing::aws_config().await)
+    Dynamo::new(&updraft_testkit::aws_config().await)
 }
 
 /// awstin's tutorial model.

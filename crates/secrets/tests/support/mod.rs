@@ -4,7 +4,7 @@
 use aws_sdk_secretsmanager::primitives::Blob;
 use aws_sdk_ssm::types::ParameterType;
 use updraft_core::SdkConfig;
-use updraft_core::testing::{aws_config, unique_name};
+use updraft_testkit::{aws_config, unique_name};
 
 pub(crate) struct Seed {
     pub(crate) config: SdkConfig,

@@ -60,8 +60,9 @@ impl PrivateMoto {
     ///
     /// When the servers' env file does not configure AWS.
     #[cfg(feature = "aws")]
-    pub async fn aws_config(&self) -> crate::SdkConfig {
-        let loaded = crate::aws::ConfigLoader::new()
+    #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
+    pub async fn aws_config(&self) -> updraft_core::SdkConfig {
+        let loaded = updraft_core::aws::ConfigLoader::new()
             .env(servers_env())
             .endpoint_url(&self.url)
             .max_attempts(1)

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use proptest::prelude::*;
-//! use updraft_core::testing::fuzz;
+//! use updraft_testkit::fuzz;
 //!
 //! let event = r#"{"Records": [{"messageId": "m-1", "body": "{}"}]}"#;
 //! proptest!(fuzz::config(), |(bytes in fuzz::mutated(&[event]))| {

@@ -1,4 +1,7 @@
-//! Helpers for tests that talk to the local servers `cargo xtask servers start` runs.
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # The servers' env
 //!
 //! The servers' addresses, dummy credentials and region are in one env file that xtask writes
 //! (`target/updraft-servers/env`) and names in `UPDRAFT_SERVERS_ENV` when it runs the tests.
@@ -27,7 +30,7 @@ pub use proxy::{Exchange, FaultProxy};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::{Env, Error};
+use updraft_core::{Env, Error};
 
 /// The variable that names the servers' env file.
 pub const SERVERS_ENV_VAR: &str = "UPDRAFT_SERVERS_ENV";
@@ -62,7 +65,7 @@ pub fn try_servers_env() -> Result<Env, Error> {
 }
 
 fn read_file(path: &Path) -> Result<Env, Error> {
-    Ok(Env::from_pairs(crate::dotenv::read(path)?))
+    Env::default().with_file(path)
 }
 
 /// The variables of the running local servers.
@@ -84,8 +87,9 @@ pub fn servers_env() -> Env {
 ///
 /// When no servers are running, or their env file is malformed.
 #[cfg(feature = "aws")]
-pub async fn aws_config() -> crate::SdkConfig {
-    match crate::aws::ConfigLoader::new()
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
+pub async fn aws_config() -> updraft_core::SdkConfig {
+    match updraft_core::aws::ConfigLoader::new()
         .env(servers_env())
         .load()
         .await

@@ -104,13 +104,14 @@ impl FakeEndpoint {
     ///
     /// When the configuration does not load.
     #[cfg(feature = "aws")]
-    pub async fn aws_config(&self) -> crate::SdkConfig {
-        let env = crate::Env::from_pairs([
+    #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
+    pub async fn aws_config(&self) -> updraft_core::SdkConfig {
+        let env = updraft_core::Env::from_pairs([
             ("AWS_REGION", "us-east-1"),
             ("AWS_ACCESS_KEY_ID", "fake"),
             ("AWS_SECRET_ACCESS_KEY", "fake"),
         ]);
-        match crate::aws::ConfigLoader::new()
+        match updraft_core::aws::ConfigLoader::new()
             .env(env)
             .endpoint_url(self.url())
             .max_attempts(1)
@@ -289,7 +290,7 @@ pub(super) async fn write_reply(stream: &mut TcpStream, answer: &Canned) -> std:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::request;
+    use crate::request;
 
     #[tokio::test]
     async fn answers_in_order_and_keeps_the_requests() {
