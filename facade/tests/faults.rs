@@ -216,14 +216,14 @@ async fn rds_pools_return_a_typed_error_in_time() {
         move |config, proxy| {
             let ca = ca.clone();
             async move {
-                let mut settings = updraft::rds_iam_auth::Settings::new(
+                let settings = updraft::rds_iam_auth::Settings::new(
                     updraft::rds_iam_auth::Engine::Postgres,
                     "127.0.0.1",
                     "updraft",
                     &ca,
                 )
-                .password("updraft");
-                settings.port = proxy.0.port();
+                .with_password("updraft")
+                .with_port(proxy.0.port());
                 updraft::rds_iam_auth::PoolBuilder::new(settings)
                     .acquire_timeout(READ * 2)
                     .postgres(&config)

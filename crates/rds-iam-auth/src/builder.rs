@@ -177,13 +177,13 @@ impl PoolBuilder {
         if self.settings.engine == engine {
             Ok(())
         } else {
-            Err(Error::InvalidVar {
-                name: vars::ENGINE,
-                reason: format!(
+            Err(crate::settings::invalid(
+                vars::ENGINE,
+                format!(
                     "the settings are for {:?}, not {engine:?}",
                     self.settings.engine
                 ),
-            })
+            ))
         }
     }
 

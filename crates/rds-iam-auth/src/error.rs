@@ -8,23 +8,11 @@ use updraft_core::error::{Kind, Surface};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A required variable is not set.
-    #[error("{name} is not set: {hint}")]
-    MissingVar {
-        /// The variable (its lower-case form; the upper-case form is read too).
-        name: &'static str,
-        /// What it should hold.
-        hint: &'static str,
-    },
-
-    /// A variable holds a value that does not parse.
-    #[error("{name}: {reason}")]
-    InvalidVar {
-        /// The variable.
-        name: &'static str,
-        /// Why, with the value when it is not secret.
-        reason: String,
-    },
+    /// A variable, or a setting made in code, is missing or malformed: core's
+    /// `MissingVar` or `InvalidVar`, naming the variable (its lower-case form; the upper-case
+    /// form is read too) and, for a missing one, what it should hold.
+    #[error(transparent)]
+    Config(#[from] updraft_core::Error),
 
     /// The engine is not one this crate connects to (or its cargo feature is off).
     #[error("{name}: unknown database engine `{value}` (use postgres or mysql)")]
@@ -40,8 +28,11 @@ pub enum Error {
     CaBundle {
         /// Its path.
         path: PathBuf,
-        /// Why: missing, unreadable, or holding no certificate.
+        /// Why: unreadable (missing, a directory, no permission), or holding no certificate.
         reason: String,
+        /// The I/O error, when it could not be read.
+        #[source]
+        source: Option<std::io::Error>,
     },
 
     /// A token could not be signed (no credentials, no region).
@@ -87,9 +78,8 @@ impl Surface for Error {
                 | sqlx::Error::Protocol(_)
                 | sqlx::Error::WorkerCrashed,
             ) => Kind::Unavailable,
-            Error::MissingVar { .. }
-            | Error::InvalidVar { .. }
-            | Error::UnknownEngine { .. }
+            Error::Config(error) => error.kind(),
+            Error::UnknownEngine { .. }
             | Error::CaBundle { .. }
             | Error::Token { .. }
             | Error::Tls { .. }
@@ -100,8 +90,7 @@ impl Surface for Error {
 
     fn error_type(&self) -> &'static str {
         match self {
-            Error::MissingVar { .. } => "updraft.rds.MissingVar",
-            Error::InvalidVar { .. } => "updraft.rds.InvalidVar",
+            Error::Config(error) => error.error_type(),
             Error::UnknownEngine { .. } => "updraft.rds.UnknownEngine",
             Error::CaBundle { .. } => "updraft.rds.CaBundle",
             Error::Token { .. } => "updraft.rds.Token",

@@ -46,7 +46,7 @@ mod tests {
             "orders_app",
             "/ca.pem",
         )
-        .database("orders");
+        .with_database("orders");
         let bundle = Transport::Verified(std::sync::Arc::from(&b"-----BEGIN CERTIFICATE-----"[..]));
         let options = options(&settings, &bundle, "the-token");
         assert_eq!(options.get_host(), "orders.abc.us-east-1.rds.amazonaws.com");

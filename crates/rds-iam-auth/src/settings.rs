@@ -81,26 +81,21 @@ pub mod vars {
 }
 
 /// Where the database is and how to log in.
+///
+/// Built with [`Settings::new`] or [`Settings::from_env`], then the `with_` methods; the
+/// fields are private so that every value has passed its check (a refresh interval of zero
+/// would spin the refresh loop, one of 15 minutes or more would let tokens expire).
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The engine.
-    pub engine: Engine,
-    /// The host name.
-    pub host: String,
-    /// The port.
-    pub port: u16,
-    /// The user.
-    pub username: String,
-    /// The database, if not the user's default.
-    pub database: Option<String>,
-    /// The CA bundle that verifies the server's certificate.
-    pub ca_bundle: PathBuf,
-    /// The region to sign tokens for; `None` for the AWS configuration's.
-    pub region: Option<String>,
-    /// IAM tokens or a password.
-    pub auth: Auth,
-    /// How often the token is refreshed.
-    pub refresh_every: Duration,
+    pub(crate) engine: Engine,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) username: String,
+    pub(crate) database: Option<String>,
+    pub(crate) ca_bundle: PathBuf,
+    pub(crate) region: Option<String>,
+    pub(crate) auth: Auth,
+    pub(crate) refresh_every: Duration,
 }
 
 /// The default refresh interval: well inside the token's 15 minutes.
@@ -133,8 +128,8 @@ impl Settings {
     ///
     /// # Errors
     ///
-    /// [`Error::MissingVar`], [`Error::InvalidVar`] or [`Error::UnknownEngine`], naming the
-    /// variable.
+    /// [`Error::Config`] (core's `MissingVar` or `InvalidVar`) or [`Error::UnknownEngine`],
+    /// naming the variable.
     pub fn from_env(env: &Env) -> Result<Self, Error> {
         let engine = match read(env, vars::ENGINE) {
             Some(value) => Engine::parse(vars::ENGINE, value)?,
@@ -161,7 +156,7 @@ impl Settings {
             vars::CA_BUNDLE,
             "the path of the CA bundle, such as /opt/rds/global-bundle.pem",
         )?;
-        let mut settings = Self::new(engine, host, username, ca_bundle).port(port);
+        let mut settings = Self::new(engine, host, username, ca_bundle).with_port(port);
         settings.database = read(env, vars::DATABASE).map(str::to_owned);
         settings.region = env
             .non_empty(vars::REGION)
@@ -176,41 +171,44 @@ impl Settings {
         } else {
             upper.as_str()
         };
-        let refresh = env.duration(refresh_var).map_err(|e| Error::InvalidVar {
-            name: vars::REFRESH,
-            reason: e.to_string(),
-        })?;
-        if let Some(every) = refresh {
-            settings = settings.refresh_every(every)?;
+        if let Some(every) = env.duration(refresh_var)? {
+            settings = settings.with_refresh_every(every)?;
         }
         Ok(settings)
     }
 
     /// With this port.
     #[must_use]
-    pub fn port(mut self, port: u16) -> Self {
+    pub fn with_port(mut self, port: u16) -> Self {
         self.port = port;
         self
     }
 
     /// With this database.
     #[must_use]
-    pub fn database(mut self, database: impl Into<String>) -> Self {
+    pub fn with_database(mut self, database: impl Into<String>) -> Self {
         self.database = Some(database.into());
         self
     }
 
     /// Signing tokens for this region.
     #[must_use]
-    pub fn region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Logging in with this password instead of IAM tokens (local development).
     #[must_use]
-    pub fn password(mut self, password: impl Into<String>) -> Self {
+    pub fn with_password(mut self, password: impl Into<String>) -> Self {
         self.auth = Auth::Password(SecretString::from(password.into()));
+        self
+    }
+
+    /// Verifying the server with this CA bundle.
+    #[must_use]
+    pub fn with_ca_bundle(mut self, ca_bundle: impl AsRef<Path>) -> Self {
+        ca_bundle.as_ref().clone_into(&mut self.ca_bundle);
         self
     }
 
@@ -218,17 +216,71 @@ impl Settings {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidVar`] (for `db_token_refresh`) unless it is between 1 second and
-    /// 15 minutes.
-    pub fn refresh_every(mut self, every: Duration) -> Result<Self, Error> {
+    /// [`updraft_core::Error::InvalidVar`] (for `db_token_refresh`), inside [`Error::Config`],
+    /// unless it is between 1 second and the token's 15 minutes.
+    pub fn with_refresh_every(mut self, every: Duration) -> Result<Self, Error> {
         if every < Duration::from_secs(1) || every >= TOKEN_LIFETIME {
-            return Err(Error::InvalidVar {
-                name: vars::REFRESH,
-                reason: format!("{every:?} is not between 1 second and the token's 15 minutes"),
-            });
+            return Err(invalid(
+                vars::REFRESH,
+                format!("{every:?} is not between 1 second and the token's 15 minutes"),
+            ));
         }
         self.refresh_every = every;
         Ok(self)
+    }
+
+    /// The engine.
+    #[must_use]
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The host name.
+    #[must_use]
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The port.
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The user.
+    #[must_use]
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The database, if not the user's default.
+    #[must_use]
+    pub fn database(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
+
+    /// The CA bundle that verifies the server's certificate.
+    #[must_use]
+    pub fn ca_bundle(&self) -> &Path {
+        &self.ca_bundle
+    }
+
+    /// The region to sign tokens for; `None` for the AWS configuration's.
+    #[must_use]
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// IAM tokens or a password.
+    #[must_use]
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    /// How often the token is refreshed.
+    #[must_use]
+    pub fn refresh_every(&self) -> Duration {
+        self.refresh_every
     }
 
     /// The CA bundle's PEM.
@@ -241,12 +293,14 @@ impl Settings {
         let path = &self.ca_bundle;
         let pem = std::fs::read(path).map_err(|e| Error::CaBundle {
             path: path.clone(),
-            reason: e.to_string(),
+            reason: "it cannot be read".into(),
+            source: Some(e),
         })?;
         if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
             return Err(Error::CaBundle {
                 path: path.clone(),
                 reason: "it holds no PEM certificate".into(),
+                source: None,
             });
         }
         Ok(pem)
@@ -260,17 +314,24 @@ fn read<'a>(env: &'a Env, name: &'static str) -> Option<&'a str> {
         .map(str::trim)
 }
 
+/// `name` (or `NAME`); missing, core's `MissingVar` names it with what it should hold.
 fn require<'a>(env: &'a Env, name: &'static str, hint: &'static str) -> Result<&'a str, Error> {
-    read(env, name).ok_or(Error::MissingVar { name, hint })
+    read(env, name).ok_or_else(|| {
+        Error::Config(updraft_core::Error::MissingVar {
+            name: format!("{name} ({hint})"),
+        })
+    })
+}
+
+/// Core's `InvalidVar` for `name`.
+pub(crate) fn invalid(name: &str, reason: String) -> Error {
+    Error::Config(updraft_core::Error::invalid_var(name, reason))
 }
 
 fn parse_port(name: &'static str, text: &str) -> Result<u16, Error> {
     match text.parse::<u16>() {
         Ok(port) if port > 0 => Ok(port),
-        _ => Err(Error::InvalidVar {
-            name,
-            reason: format!("`{text}` is not a port (1-65535)"),
-        }),
+        _ => Err(invalid(name, format!("`{text}` is not a port (1-65535)"))),
     }
 }
 
@@ -284,10 +345,10 @@ fn split_endpoint(endpoint: &str) -> Result<(&str, Option<u16>), Error> {
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if host.is_empty() || host.contains(['/', ' ']) {
-        return Err(Error::InvalidVar {
-            name: vars::ENDPOINT,
-            reason: format!("`{endpoint}` is not a host name"),
-        });
+        return Err(invalid(
+            vars::ENDPOINT,
+            format!("`{endpoint}` is not a host name"),
+        ));
     }
     Ok((host, port))
 }

@@ -31,6 +31,7 @@ pub(crate) fn roots(ca_pem: &[u8], path: &Path) -> Result<RootCertStore, Error> 
     let bundle_error = |reason: String| Error::CaBundle {
         path: path.to_path_buf(),
         reason,
+        source: None,
     };
     let mut roots = RootCertStore::empty();
     for certificate in CertificateDer::pem_slice_iter(ca_pem) {
@@ -79,9 +80,11 @@ impl Tunnel {
     /// Starts a tunnel to `host:port` that verifies the server against `roots` and `host`.
     /// sqlx finds the socket as `<directory>/.s.PGSQL.<port>`.
     pub(crate) fn start(host: &str, port: u16, roots: RootCertStore) -> Result<Self, Error> {
-        let server_name = ServerName::try_from(host.to_owned()).map_err(|e| Error::InvalidVar {
-            name: crate::settings::vars::ENDPOINT,
-            reason: format!("`{host}` is not a host name TLS can verify: {e}"),
+        let server_name = ServerName::try_from(host.to_owned()).map_err(|e| {
+            crate::settings::invalid(
+                crate::settings::vars::ENDPOINT,
+                format!("`{host}` is not a host name TLS can verify: {e}"),
+            )
         })?;
         let connector = TlsConnector::from(Arc::new(client_config(roots)?));
         let directory = private_directory().map_err(|e| socket_error(&e))?;

@@ -62,8 +62,8 @@ impl Server {
 
     fn settings(&self, role: &str) -> Settings {
         Settings::new(Engine::Postgres, "127.0.0.1", role, &self.ca)
-            .port(self.port)
-            .database("postgres")
+            .with_port(self.port)
+            .with_database("postgres")
     }
 }
 
@@ -146,11 +146,13 @@ async fn a_wrong_ca_bundle_fails_verification_and_the_right_one_passes() {
     let role = server.role().await;
     server.set_password(&role, "local-dev-password").await;
     let config = SdkConfig::builder().build();
-    let wrong = Settings {
-        ca_bundle: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/another-ca.pem").into(),
-        ..server.settings(&role)
-    }
-    .password("local-dev-password");
+    let wrong = server
+        .settings(&role)
+        .with_ca_bundle(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/another-ca.pem"
+        ))
+        .with_password("local-dev-password");
     let error = PoolBuilder::new(wrong)
         .acquire_timeout(Duration::from_secs(5))
         .postgres(&config)
@@ -168,7 +170,7 @@ async fn a_wrong_ca_bundle_fails_verification_and_the_right_one_passes() {
     );
 
     // Password mode, for local development: same builder, no token, no refresh task.
-    let right = server.settings(&role).password("local-dev-password");
+    let right = server.settings(&role).with_password("local-dev-password");
     let pool = PoolBuilder::new(right).postgres(&config).await.unwrap();
     assert!(!pool.is_refreshing());
     assert_eq!(
@@ -242,7 +244,7 @@ async fn refreshes_never_block_acquire() {
     // A fixed clock: every refresh signs the same token, so the role's password stays right.
     let settings = server
         .settings(&role)
-        .refresh_every(Duration::from_secs(1))
+        .with_refresh_every(Duration::from_secs(1))
         .unwrap();
     let builder = PoolBuilder::new(settings)
         .clock(Clock::fixed(start_of_2026()))
@@ -305,7 +307,7 @@ async fn a_failed_refresh_keeps_the_token_and_nothing_prints_it() {
     let config = slow_config(slow.clone()).await;
     let settings = server
         .settings(&role)
-        .refresh_every(Duration::from_secs(1))
+        .with_refresh_every(Duration::from_secs(1))
         .unwrap();
     let builder = PoolBuilder::new(settings).clock(Clock::fixed(start_of_2026()));
     let token = builder.token_generator().generate(&config).await.unwrap();
@@ -346,7 +348,7 @@ async fn a_failed_refresh_keeps_the_token_and_nothing_prints_it() {
             "{what} shows the token:\n{text}"
         );
     }
-    let password = server.settings(&role).password("pw-not-to-print-42");
+    let password = server.settings(&role).with_password("pw-not-to-print-42");
     assert!(
         !format!("{password:?} {:?}", PoolBuilder::new(password.clone()))
             .contains("pw-not-to-print-42")

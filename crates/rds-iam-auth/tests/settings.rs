@@ -32,11 +32,11 @@ fn clear_skies_names_in_either_case_and_engine_default_ports() {
     ]))
     .unwrap();
     assert_eq!(
-        (settings.engine, settings.port, settings.database.as_deref()),
+        (settings.engine(), settings.port(), settings.database()),
         (Engine::Postgres, 5432, Some("orders"))
     );
-    assert_eq!(settings.region.as_deref(), Some("eu-west-1"));
-    assert!(matches!(settings.auth, Auth::Iam));
+    assert_eq!(settings.region(), Some("eu-west-1"));
+    assert!(matches!(settings.auth(), Auth::Iam));
     let upper = env(&[
         ("DB_ENDPOINT", "h:6543"),
         ("DB_USERNAME", "u"),
@@ -45,26 +45,26 @@ fn clear_skies_names_in_either_case_and_engine_default_ports() {
     ]);
     let settings = Settings::from_env(&upper).unwrap();
     assert_eq!(
-        (settings.engine, settings.host.as_str(), settings.port),
+        (settings.engine(), settings.host(), settings.port()),
         (Engine::MySql, "h", 6543)
     );
     assert_eq!(
         Settings::from_env(&with(&[("db_engine", "MariaDB")]))
             .unwrap()
-            .port,
+            .port(),
         3306
     );
     assert_eq!(
         Settings::from_env(&with(&[("db_port", "15432")]))
             .unwrap()
-            .port,
+            .port(),
         15432
     );
     let password = Settings::from_env(&with(&[("db_password", "local-dev-pw")])).unwrap();
-    assert!(matches!(password.auth, Auth::Password(_)));
+    assert!(matches!(password.auth(), Auth::Password(_)));
     assert!(!format!("{password:?}").contains("local-dev-pw"));
     let refresh = Settings::from_env(&with(&[("DB_TOKEN_REFRESH", "5m")])).unwrap();
-    assert_eq!(refresh.refresh_every, Duration::from_secs(300));
+    assert_eq!(refresh.refresh_every(), Duration::from_secs(300));
 }
 
 #[test]
@@ -111,7 +111,7 @@ async fn a_missing_unreadable_or_empty_ca_bundle_is_named_before_any_connection(
     let missing = dir.path().join("missing.pem");
     let config = updraft_core::SdkConfig::builder().build();
     for path in [&missing, &empty, &dir.path().to_path_buf()] {
-        let settings = Settings::new(Engine::Postgres, "127.0.0.1", "app", path).port(1);
+        let settings = Settings::new(Engine::Postgres, "127.0.0.1", "app", path).with_port(1);
         let error = PoolBuilder::new(settings)
             .postgres(&config)
             .await
@@ -121,13 +121,41 @@ async fn a_missing_unreadable_or_empty_ca_bundle_is_named_before_any_connection(
             "{error:?}"
         );
         assert!(error.to_string().contains(&path.display().to_string()));
+        // An unreadable bundle keeps the I/O error as its source.
+        assert_eq!(
+            std::error::Error::source(&error).is_some(),
+            path != &empty,
+            "{error:?}"
+        );
     }
     let mysql = Settings::new(Engine::MySql, "h", "u", &missing);
     assert!(matches!(
         PoolBuilder::new(mysql).postgres(&config).await,
-        Err(Error::InvalidVar {
-            name: "db_engine",
-            ..
-        })
+        Err(Error::Config(updraft_core::Error::InvalidVar { name, .. })) if name == "db_engine"
     ));
+}
+
+#[test]
+fn the_refresh_interval_is_checked_however_it_is_set() {
+    let settings = Settings::new(Engine::Postgres, "h", "u", "/ca.pem");
+    assert_eq!(settings.refresh_every(), Duration::from_secs(600));
+    // Zero would spin the refresh loop; 15 minutes or more would let tokens expire.
+    for bad in [
+        Duration::ZERO,
+        Duration::from_millis(999),
+        Duration::from_secs(15 * 60),
+        Duration::MAX,
+    ] {
+        let error = settings.clone().with_refresh_every(bad).unwrap_err();
+        assert!(
+            matches!(&error, Error::Config(updraft_core::Error::InvalidVar { name, .. }) if name == "db_token_refresh"),
+            "{bad:?}: {error:?}"
+        );
+        assert_eq!(error.kind(), Kind::Config);
+    }
+    let every = Duration::from_secs(60);
+    assert_eq!(
+        settings.with_refresh_every(every).unwrap().refresh_every(),
+        every
+    );
 }

@@ -81,7 +81,7 @@ impl StandIn {
     ///
     /// A role name that is not a plain identifier, signing, or the database.
     pub async fn accept(&self, builder: &PoolBuilder, config: &SdkConfig) -> Result<(), Failure> {
-        let role = &builder.settings().username;
+        let role = builder.settings().username();
         if role.is_empty()
             || !role
                 .chars()

@@ -46,11 +46,11 @@ async fn run() -> Result<(), Failure> {
     writeln!(
         out,
         "pool for {}@{}:{}/{} with IAM tokens, TLS verified against {}",
-        settings.username,
-        settings.host,
-        settings.port,
-        settings.database.as_deref().unwrap_or("(default)"),
-        settings.ca_bundle.display()
+        settings.username(),
+        settings.host(),
+        settings.port(),
+        settings.database().unwrap_or("(default)"),
+        settings.ca_bundle().display()
     )?;
     let first = visit(&pool).await?;
     writeln!(
