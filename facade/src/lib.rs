@@ -3,8 +3,8 @@
 
 pub use updraft_core as core;
 
-#[cfg(feature = "contexts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contexts")))]
+#[cfg(feature = "contexts-events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contexts-events")))]
 pub use updraft_contexts as contexts;
 
 #[cfg(feature = "dynamo")]
@@ -44,7 +44,7 @@ pub use updraft_testkit as testing;
 
 /// The preludes of every enabled crate, for `use updraft::prelude::*`.
 pub mod prelude {
-    #[cfg(feature = "contexts")]
+    #[cfg(feature = "contexts-http")]
     pub use updraft_contexts::prelude::*;
     pub use updraft_core::prelude::*;
     #[cfg(feature = "dynamo")]

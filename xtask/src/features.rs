@@ -6,6 +6,7 @@
 //! crate docs) and in the workspace `README.md`. `cargo xtask features` rewrites both;
 //! `cargo xtask test` fails when either is stale.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -87,8 +88,22 @@ fn enabled_crate(key: &str, value: &str) -> Option<String> {
     Some(rest[..rest.find('"')?].to_owned())
 }
 
-/// The markdown table for `rows`.
-pub fn table(rows: &[Row]) -> String {
+/// The module each crate is re-exported as, from the facade's `pub use updraft_x as y;` lines.
+pub fn modules(lib: &str) -> BTreeMap<String, String> {
+    lib.lines()
+        .filter_map(|line| {
+            let (krate, module) = line
+                .trim()
+                .strip_prefix("pub use updraft_")?
+                .strip_suffix(';')?
+                .split_once(" as ")?;
+            Some((krate.replace('_', "-"), module.trim().to_owned()))
+        })
+        .collect()
+}
+
+/// The markdown table for `rows`; `modules` names each crate's module (else its own name).
+pub fn table(rows: &[Row], modules: &BTreeMap<String, String>) -> String {
     let mut text =
         String::from("| feature | crate | module | what it brings |\n|---|---|---|---|\n");
     for row in rows {
@@ -101,7 +116,13 @@ pub fn table(rows: &[Row]) -> String {
             (Some(f), Some(krate)) => (
                 format!("`{f}`"),
                 format!("`updraft-{krate}`"),
-                format!("`updraft::{}`", f.replace('-', "_")),
+                format!(
+                    "`updraft::{}`",
+                    modules
+                        .get(krate)
+                        .cloned()
+                        .unwrap_or_else(|| krate.replace('-', "_"))
+                ),
             ),
             (Some(f), None) => (format!("`{f}`"), String::new(), String::new()),
         };
@@ -126,7 +147,8 @@ pub fn splice(text: &str, table: &str) -> Result<String> {
 /// Regenerates the tables, or with `check` only reports the stale ones.
 pub fn run(root: &Path, check: bool) -> Result<()> {
     let manifest = std::fs::read_to_string(root.join("facade/Cargo.toml"))?;
-    let table = table(&rows(&manifest)?);
+    let lib = std::fs::read_to_string(root.join("facade/src/lib.rs"))?;
+    let table = table(&rows(&manifest)?, &modules(&lib));
     let mut stale = Vec::new();
     for file in ["facade/README.md", "README.md"] {
         let path = root.join(file);
@@ -181,7 +203,10 @@ testing = ["dep:updraft-testkit", "sns?/testing"]
         assert_eq!(rows[2].krate.as_deref(), Some("sns"));
         assert_eq!(rows[1].krate, None);
         assert_eq!(rows[3].krate.as_deref(), Some("testkit"));
-        let table = table(&rows);
+        let table = table(
+            &rows,
+            &modules("pub use updraft_sns as sns;\npub use updraft_testkit as testing;\n"),
+        );
         assert!(
             table
                 .contains("| `testing` | `updraft-testkit` | `updraft::testing` | Test helpers. |"),

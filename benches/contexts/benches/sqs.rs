@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use serde::Deserialize;
-use updraft::contexts::lambda_http::aws_lambda_events::event::sqs::{
+use updraft::contexts::aws_lambda_events::event::sqs::{
     BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage,
 };
 use updraft::contexts::sqs::{self, Processor, Record};

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use example_websocket_chat::{Chat, Connection};
 use serde_json::Value;
-use updraft::contexts::lambda_http::aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use updraft::contexts::aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use updraft::contexts::websocket::Routes;
 use updraft::core::Env;
 use updraft::core::aws::ConfigLoader;
