@@ -47,9 +47,23 @@ pub fn config() -> Config {
     }
 }
 
-/// A JSON value a broken or hostile sender might put anywhere: wrong types, empty and huge
-/// strings, control characters, escapes, extreme numbers, nesting.
+/// A JSON value a broken or hostile sender might put anywhere: wrong types, empty and long
+/// strings, control characters, escapes, extreme numbers, nesting; now and then one huge string.
 pub fn nasty_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        30 => nested_value(),
+        1 => huge_string(),
+    ]
+}
+
+/// A string of 40 000 or 80 000 two-byte characters.
+fn huge_string() -> impl Strategy<Value = Value> {
+    (1usize..3).prop_map(|n| Value::from("é".repeat(n * 40_000)))
+}
+
+/// Leaves of [`nasty_value`] (none of them huge), nested up to three levels deep with at most
+/// three items a level: a few kilobytes at most.
+fn nested_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         4 => Just(Value::Null),
         4 => any::<bool>().prop_map(Value::from),
@@ -62,7 +76,6 @@ pub fn nasty_value() -> impl Strategy<Value = Value> {
         8 => "\\PC{0,24}".prop_map(Value::from),
         6 => "[%/?#&=+ \\\\\"\\x00-\\x1f]{0,12}".prop_map(Value::from),
         4 => "[A-Za-z0-9+/=]{0,16}".prop_map(Value::from),
-        1 => (1usize..3).prop_map(|n| Value::from("é".repeat(n * 40_000))),
     ];
     leaf.prop_recursive(3, 16, 4, |inner| {
         prop_oneof![
@@ -94,7 +107,8 @@ enum Damage {
 
 /// The bytes of one of `fixtures` (JSON events), changed at one to six random places: a value
 /// replaced by a [`nasty_value`] or removed; now and then the text is also cut short or a byte
-/// flipped. Fixtures that are not JSON are used as they are.
+/// flipped. Fixtures that are not JSON are used as they are. At most one value put in is
+/// huge, so a case stays within a few hundred kilobytes of its fixture.
 pub fn mutated(fixtures: &[&str]) -> impl Strategy<Value = Vec<u8>> + use<> {
     let events: Vec<(Value, Vec<String>)> = fixtures
         .iter()
@@ -107,9 +121,10 @@ pub fn mutated(fixtures: &[&str]) -> impl Strategy<Value = Vec<u8>> + use<> {
         .collect();
     let count = events.len().max(1);
     let edit = prop_oneof![
-        4 => nasty_value().prop_map(Edit::Replace),
+        4 => nested_value().prop_map(Edit::Replace),
         1 => Just(Edit::Remove),
     ];
+    let huge = proptest::option::weighted(0.05, (any::<usize>(), huge_string()));
     let damage = prop_oneof![
         8 => Just(Damage::None),
         1 => any::<usize>().prop_map(Damage::Truncate),
@@ -118,13 +133,15 @@ pub fn mutated(fixtures: &[&str]) -> impl Strategy<Value = Vec<u8>> + use<> {
     (
         0..count,
         proptest::collection::vec((any::<usize>(), edit), 1..6),
+        huge,
         damage,
     )
-        .prop_map(move |(which, edits, damage)| {
+        .prop_map(move |(which, mut edits, huge, damage)| {
             let Some((event, paths)) = events.get(which) else {
                 return Vec::new();
             };
             let mut event = event.clone();
+            edits.extend(huge.map(|(at, value)| (at, Edit::Replace(value))));
             for (at, edit) in edits {
                 if paths.is_empty() {
                     break;
@@ -213,7 +230,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(Config { cases: 64, failure_persistence: None, ..Config::default() })]
+        #![proptest_config(Config { cases: 512, failure_persistence: None, ..Config::default() })]
         #[test]
         fn mutations_never_panic_and_stay_bounded(bytes in mutated(&[r#"{"a": [1, {"b": "c"}], "d": true}"#])) {
             prop_assert!(bytes.len() < 300_000);

@@ -65,7 +65,7 @@ fn logs_in_with_a_token_over_verified_tls_and_refreshes() {
 fn configuration_errors_name_the_variable_and_the_path() {
     let role = role();
     for (extra, expected) in [
-        (vec![("db_endpoint", "")], "db_endpoint is not set"),
+        (vec![("db_endpoint", "")], "the variable db_endpoint"),
         (vec![("db_endpoint", "127.0.0.1:99999")], "db_endpoint"),
         (
             vec![("db_engine", "oracle")],
