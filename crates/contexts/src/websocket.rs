@@ -5,14 +5,15 @@
 //! # Example
 //!
 //! ```no_run
+//! use updraft_contexts::HandlerResult;
 //! use updraft_contexts::websocket::{Message, Reply, Routes};
 //!
-//! async fn connect(message: Message) -> Result<Reply, String> {
+//! async fn connect(message: Message) -> HandlerResult<Reply> {
 //!     tracing::info!(connection = %message.connection.id, "connected");
 //!     Ok(Reply::ok())
 //! }
 //!
-//! async fn echo(message: Message) -> Result<Reply, String> {
+//! async fn echo(message: Message) -> HandlerResult<Reply> {
 //!     Ok(Reply::text(message.body.unwrap_or_default()))
 //! }
 //!

@@ -33,6 +33,13 @@
 //! }
 //! ```
 //!
+//! # Errors
+//!
+//! Return [`ApiResult`] (`Result<T, ApiError>`) from a handler that can fail: an [`ApiError`]
+//! answers its status with a JSON `{"message", "request_id"}` body, and a 5xx keeps its text in
+//! the log, out of the response. Do not return `Result<T, String>`: axum turns a `String` error
+//! into a **200** response with the text as its body.
+//!
 //! # Configuration
 //!
 //! | variable | effect | default |

@@ -44,6 +44,10 @@
 //! }
 //! ```
 //!
+//! A handler returns `Result<(), E>` for any `E: Display`; one without an error type of its own
+//! returns [`HandlerResult`](crate::HandlerResult), so a closure needs no turbofish:
+//! `sqs::consumer(|record: Record<Job>| async move { work(&record.body).await?; HandlerResult::Ok(()) })`.
+//!
 //! Outside Lambda, `run` processes an event given on the command line ([`crate::cli`]); with the
 //! `sqs-poller` feature and `UPDRAFT_SQS_QUEUE_URL` set, it long-polls that queue instead.
 

@@ -10,12 +10,13 @@
 //!
 //! ```no_run
 //! use serde::Deserialize;
+//! use updraft_contexts::HandlerResult;
 //! use updraft_contexts::streams::{self, KinesisRecord};
 //!
 //! #[derive(Deserialize)]
 //! struct Click { page: String }
 //!
-//! async fn count(record: KinesisRecord<Click>) -> Result<(), String> {
+//! async fn count(record: KinesisRecord<Click>) -> HandlerResult {
 //!     tracing::info!(page = %record.body.page, sequence = %record.sequence_number, "click");
 //!     Ok(())
 //! }
