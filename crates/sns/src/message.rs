@@ -8,7 +8,7 @@ use aws_sdk_sns::primitives::Blob;
 use aws_sdk_sns::types::MessageAttributeValue;
 use serde::Serialize;
 use updraft_core::message::AttributeValue;
-use updraft_core::message::outbound::{Destination, Envelope, Outbound, to_sdk};
+use updraft_core::message::outbound::{Destination, Outbound, OutboundOptions, to_sdk};
 
 use crate::Error;
 
@@ -28,11 +28,11 @@ pub const MAX_SUBJECT_CHARS: usize = 100;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[must_use]
 pub struct PublishOptions {
-    envelope: Envelope,
+    common: OutboundOptions,
     subject: Option<String>,
 }
 
-updraft_core::envelope_options!(PublishOptions);
+updraft_core::outbound_options!(PublishOptions);
 
 impl PublishOptions {
     /// No options.
@@ -69,7 +69,7 @@ pub(crate) fn prepare<T: Serialize + ?Sized>(
     if let Some(subject) = &options.subject {
         check_subject(subject)?;
     }
-    let message = Outbound::prepare(item, options.envelope, destination)?;
+    let message = Outbound::prepare(item, options.common, destination)?;
     Ok(Prepared {
         message,
         subject: options.subject,

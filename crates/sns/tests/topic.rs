@@ -60,7 +60,7 @@ impl Bus {
 
     /// A new queue subscribed to the topic; `raw` turns on raw message delivery.
     async fn queue(&self, raw: bool) -> String {
-        let fifo = updraft_core::message::outbound::is_fifo(&self.topic_arn);
+        let fifo = updraft_core::message::is_fifo(&self.topic_arn);
         let mut request = self.sqs.create_queue();
         request = if fifo {
             request

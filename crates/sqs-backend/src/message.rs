@@ -9,7 +9,7 @@ use aws_sdk_sqs::primitives::Blob;
 use aws_sdk_sqs::types::MessageAttributeValue;
 use serde::Serialize;
 use updraft_core::message::AttributeValue;
-use updraft_core::message::outbound::{Destination, Envelope, Outbound, to_sdk};
+use updraft_core::message::outbound::{Destination, Outbound, OutboundOptions, to_sdk};
 
 use crate::Error;
 
@@ -30,11 +30,11 @@ pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[must_use]
 pub struct SendOptions {
-    envelope: Envelope,
+    common: OutboundOptions,
     delay: Option<Duration>,
 }
 
-updraft_core::envelope_options!(SendOptions);
+updraft_core::outbound_options!(SendOptions);
 
 impl SendOptions {
     /// No options.
@@ -82,7 +82,7 @@ pub(crate) fn prepare<T: Serialize + ?Sized>(
         }
         Some(delay) => i32::try_from(delay.as_secs()).ok(),
     };
-    let message = Outbound::prepare(item, options.envelope, destination)?;
+    let message = Outbound::prepare(item, options.common, destination)?;
     Ok(Prepared {
         message,
         delay_seconds,

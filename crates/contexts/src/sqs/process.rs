@@ -192,9 +192,9 @@ impl IdCopy {
 pub(crate) fn is_fifo(records: &[SqsMessage]) -> bool {
     records.first().is_some_and(|r| {
         r.attributes.contains_key("MessageGroupId")
-            || r.event_source_arn.as_deref().is_some_and(|arn| {
-                arn.len() >= 5 && arn.as_bytes()[arn.len() - 5..].eq_ignore_ascii_case(b".fifo")
-            })
+            || r.event_source_arn
+                .as_deref()
+                .is_some_and(updraft_core::message::is_fifo)
     })
 }
 

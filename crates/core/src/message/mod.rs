@@ -31,12 +31,17 @@
 //! ```
 
 mod attributes;
+// `batch`, `outbound` and `publisher` are the publishing machinery that `updraft-sns` and
+// `updraft-sqs-backend` share: public so that those crates can use it, hidden because it is
+// not an API of its own. Its few user-facing types (`BatchPolicy`, `Rejected`,
+// `OutboundError`) are re-exported, and documented, by those two crates.
 #[cfg(feature = "aws")]
-#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
+#[doc(hidden)]
 pub mod batch;
+#[doc(hidden)]
 pub mod outbound;
 #[cfg(feature = "aws")]
-#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
+#[doc(hidden)]
 pub mod publisher;
 
 use std::collections::BTreeMap;
@@ -194,6 +199,12 @@ impl SnsEnvelope {
 /// The variable that lists the SNS topics whose envelopes a consumer unwraps
 /// (comma-separated topic ARNs); see [`TrustedTopics`].
 pub const SNS_TOPICS_VAR: &str = "UPDRAFT_SNS_TOPIC_ARNS";
+
+/// Whether a queue URL or a queue or topic ARN names a FIFO queue or topic (ends in `.fifo`).
+#[must_use]
+pub fn is_fifo(address: &str) -> bool {
+    address.len() >= 5 && address.as_bytes()[address.len() - 5..].eq_ignore_ascii_case(b".fifo")
+}
 
 /// The SNS topics whose envelopes a consumer unwraps, and so whose embedded `session` it
 /// takes.

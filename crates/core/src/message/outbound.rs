@@ -24,7 +24,7 @@ pub enum Dedup {
 
 /// The options every outbound message has: attributes and FIFO ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Envelope {
+pub struct OutboundOptions {
     /// The attributes.
     pub attributes: Attributes,
     /// The FIFO message group.
@@ -33,35 +33,36 @@ pub struct Envelope {
     pub dedup: Option<Dedup>,
 }
 
-/// Adds the builder methods for an [`Envelope`] — `attributes`, `group`, `dedup_id` and
-/// `content_dedup` — to an options type with a field `envelope: Envelope`, so the options of
+/// Adds the builder methods for an [`OutboundOptions`] — `attributes`, `group`, `dedup_id` and
+/// `content_dedup` — to an options type with a field `common: OutboundOptions`, so the options of
 /// every publisher read the same.
 #[macro_export]
-macro_rules! envelope_options {
+#[doc(hidden)]
+macro_rules! outbound_options {
     ($options:ty) => {
         impl $options {
             /// Sets the message attributes.
             pub fn attributes(mut self, attributes: $crate::message::Attributes) -> Self {
-                self.envelope.attributes = attributes;
+                self.common.attributes = attributes;
                 self
             }
 
             /// Sets the FIFO message group (required by FIFO queues and topics).
             pub fn group(mut self, group_id: impl Into<String>) -> Self {
-                self.envelope.group_id = Some(group_id.into());
+                self.common.group_id = Some(group_id.into());
                 self
             }
 
             /// Sets the FIFO deduplication id.
             pub fn dedup_id(mut self, id: impl Into<String>) -> Self {
-                self.envelope.dedup = Some($crate::message::outbound::Dedup::Id(id.into()));
+                self.common.dedup = Some($crate::message::outbound::Dedup::Id(id.into()));
                 self
             }
 
             /// Deduplicates by content: the SHA-256 of the body, computed here, so it works
             /// whether or not content-based deduplication is turned on.
             pub fn content_dedup(mut self) -> Self {
-                self.envelope.dedup = Some($crate::message::outbound::Dedup::Content);
+                self.common.dedup = Some($crate::message::outbound::Dedup::Content);
                 self
             }
         }
@@ -146,11 +147,11 @@ impl Outbound {
     /// The first [`OutboundError`] that applies.
     pub fn prepare<T: Serialize + ?Sized>(
         item: &T,
-        envelope: Envelope,
+        options: OutboundOptions,
         destination: Destination<'_>,
     ) -> Result<Self, OutboundError> {
         let body = serde_json::to_string(item).map_err(OutboundError::Serialize)?;
-        let mut attributes = envelope
+        let mut attributes = options
             .attributes
             .build()
             .map_err(OutboundError::InvalidAttribute)?;
@@ -177,13 +178,13 @@ impl Outbound {
                 limit: MAX_MESSAGE_BYTES,
             });
         }
-        if destination.fifo && envelope.group_id.is_none() {
+        if destination.fifo && options.group_id.is_none() {
             return Err(OutboundError::MissingGroupId(destination.name.to_owned()));
         }
-        if !destination.fifo && (envelope.group_id.is_some() || envelope.dedup.is_some()) {
+        if !destination.fifo && (options.group_id.is_some() || options.dedup.is_some()) {
             return Err(OutboundError::NotFifo(destination.name.to_owned()));
         }
-        let dedup_id = match envelope.dedup {
+        let dedup_id = match options.dedup {
             None => None,
             Some(Dedup::Id(id)) => Some(id),
             Some(Dedup::Content) => Some(hex(&Sha256::digest(body.as_bytes()))),
@@ -191,7 +192,7 @@ impl Outbound {
         Ok(Self {
             body,
             attributes,
-            group_id: envelope.group_id,
+            group_id: options.group_id,
             dedup_id,
             size,
         })
@@ -220,12 +221,6 @@ pub fn to_sdk<V, E: std::fmt::Display>(
         })
         .collect::<Result<_, _>>()
         .map(Some)
-}
-
-/// Whether a queue URL or topic ARN names a FIFO queue or topic.
-#[must_use]
-pub fn is_fifo(address: &str) -> bool {
-    address.len() >= 5 && address.as_bytes()[address.len() - 5..].eq_ignore_ascii_case(b".fifo")
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -263,7 +258,7 @@ mod tests {
     #[test]
     fn the_current_session_rides_along_unless_turned_off() {
         let out = Session::with_state("ohio")
-            .sync_scope(|| Outbound::prepare(&1, Envelope::default(), standard()))
+            .sync_scope(|| Outbound::prepare(&1, OutboundOptions::default(), standard()))
             .unwrap();
         assert_eq!(
             out.attributes["session"],
@@ -274,7 +269,7 @@ mod tests {
             ..standard()
         };
         let out = Session::with_state("ohio")
-            .sync_scope(|| Outbound::prepare(&1, Envelope::default(), off))
+            .sync_scope(|| Outbound::prepare(&1, OutboundOptions::default(), off))
             .unwrap();
         assert!(out.attributes.is_empty());
     }
@@ -283,20 +278,20 @@ mod tests {
     fn oversized_and_invalid_messages_fail() {
         let big = "x".repeat(MAX_MESSAGE_BYTES);
         assert!(matches!(
-            Outbound::prepare(&big, Envelope::default(), standard()),
+            Outbound::prepare(&big, OutboundOptions::default(), standard()),
             Err(OutboundError::TooLarge { .. })
         ));
-        let bad = Envelope {
+        let bad = OutboundOptions {
             attributes: Attributes::new().string("AWS.reserved", "v"),
-            ..Envelope::default()
+            ..OutboundOptions::default()
         };
         assert!(matches!(
             Outbound::prepare(&1, bad, standard()),
             Err(OutboundError::InvalidAttribute(_))
         ));
-        let array = Envelope {
+        let array = OutboundOptions {
             attributes: Attributes::new().string_array("tags", ["a"]),
-            ..Envelope::default()
+            ..OutboundOptions::default()
         };
         assert!(matches!(
             Outbound::prepare(&1, array.clone(), standard()),
@@ -312,18 +307,18 @@ mod tests {
     #[test]
     fn fifo_rules() {
         assert!(matches!(
-            Outbound::prepare(&1, Envelope::default(), fifo()),
+            Outbound::prepare(&1, OutboundOptions::default(), fifo()),
             Err(OutboundError::MissingGroupId(_))
         ));
-        let grouped = Envelope {
+        let grouped = OutboundOptions {
             group_id: Some("g".into()),
-            ..Envelope::default()
+            ..OutboundOptions::default()
         };
         assert!(matches!(
             Outbound::prepare(&1, grouped.clone(), standard()),
             Err(OutboundError::NotFifo(_))
         ));
-        let content = Envelope {
+        let content = OutboundOptions {
             dedup: Some(Dedup::Content),
             ..grouped
         };
@@ -331,6 +326,9 @@ mod tests {
         let b = Outbound::prepare(&"same", content, fifo()).unwrap();
         assert_eq!(a.dedup_id, b.dedup_id);
         assert_eq!(a.dedup_id.unwrap().len(), 64);
-        assert!(is_fifo("https://sqs/1/jobs.FIFO") && !is_fifo("arn:aws:sns:r:1:orders"));
+        assert!(
+            super::super::is_fifo("https://sqs/1/jobs.FIFO")
+                && !super::super::is_fifo("arn:aws:sns:r:1:orders")
+        );
     }
 }

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::OnceCell;
 
 use super::batch::{self, Answer, BatchPolicy, EntryOutcome, Rejected};
-use super::outbound::{Destination, Outbound, is_fifo};
+use super::is_fifo;
+use super::outbound::{Destination, Outbound};
 
 #[derive(Debug)]
 struct Shared {
