@@ -131,3 +131,25 @@ async fn resource_inputs_are_validated() {
     let not_json = call(&app, &event("POST", "/users").body("name=ada")).await;
     assert_eq!(not_json["statusCode"], 415);
 }
+
+/// Resource requests read their inputs with the plain extractors' rules, not rules of their
+/// own: a query value of the wrong type names its field (not `query`); only `application/`
+/// types count as JSON, in any case.
+#[tokio::test]
+async fn resource_inputs_follow_the_plain_extractors_rules() {
+    let app = app();
+    let wrong_type = call(&app, &event("GET", "/users").query("limit=many")).await;
+    assert_eq!(wrong_type["statusCode"], 400);
+    assert_eq!(body_json(&wrong_type)["fields"][0]["field"], "limit");
+    let json_event = |content_type: &str| {
+        event("POST", "/users")
+            .body(r#"{"name": "ada"}"#)
+            .header("content-type", content_type)
+    };
+    let upper = call(&app, &json_event("Application/JSON")).await;
+    assert_eq!(upper["statusCode"], 201, "{upper}");
+    let text = call(&app, &json_event("text/x+json")).await;
+    assert_eq!(text["statusCode"], 415, "{text}");
+    let vendor = call(&app, &json_event("application/vnd.api+json")).await;
+    assert_eq!(vendor["statusCode"], 201, "{vendor}");
+}

@@ -75,16 +75,22 @@ where
     type Rejection = Rejection;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !is_json(request.headers()) {
-            return Err(ApiError::unsupported_media_type(
-                "the request body must be JSON (Content-Type: application/json)",
-            )
-            .into());
-        }
+        require_json(request.headers())?;
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
         Ok(Self(parse_json(&bytes)?))
+    }
+}
+
+/// 415 unless the request says its body is JSON.
+pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    if is_json(headers) {
+        Ok(())
+    } else {
+        Err(ApiError::unsupported_media_type(
+            "the request body must be JSON (Content-Type: application/json)",
+        ))
     }
 }
 
@@ -187,17 +193,25 @@ where
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or_default();
-        let deserializer =
-            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        let value: T = serde_path_to_error::deserialize(deserializer).map_err(|error| {
-            let path = error.path().to_string();
-            let message = error.into_inner().to_string();
-            ApiError::bad_request("the query string is invalid")
-                .with_field(field_name(&path, &message), message)
-        })?;
-        Ok(Self(validate(value, "the query string is invalid")?))
+        Ok(Self(parse_query(parts.uri.query().unwrap_or_default())?))
     }
+}
+
+/// Deserializes and validates a query string, naming the fields at fault.
+pub(crate) fn parse_query<T>(query: &str) -> Result<T, ApiError>
+where
+    T: DeserializeOwned + Validate,
+    T::Context: Default,
+{
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    let value: T = serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.into_inner().to_string();
+        ApiError::bad_request("the query string is invalid")
+            .with_field(field_name(&path, &message), message)
+    })?;
+    validate(value, "the query string is invalid")
 }
 
 impl<S, T> FromRequestParts<S> for ValidPath<T>

@@ -105,13 +105,18 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentSession {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<Session>()
-                .cloned()
-                .or_else(Session::current)
-                .unwrap_or_default(),
-        ))
+        Ok(Self(Self::of(parts)))
+    }
+}
+
+impl CurrentSession {
+    /// The request's session: the one the guard put in it, else the current one, else none.
+    pub(crate) fn of(parts: &Parts) -> Session {
+        parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .or_else(Session::current)
+            .unwrap_or_default()
     }
 }

@@ -55,7 +55,7 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 use updraft_core::Session;
 
-use super::extract::{Rejection, parse_json};
+use super::extract::{Rejection, parse_json, parse_query, require_json};
 use super::problem::{ApiError, ApiResult};
 
 /// A REST resource; every operation defaults to 405 Method Not Allowed.
@@ -121,7 +121,7 @@ impl ResourceRequest {
             .map(|(_, value)| value.as_str())
     }
 
-    /// The query string, deserialized and validated.
+    /// The query string, deserialized and validated exactly as [`super::ValidQuery`] does it.
     ///
     /// # Errors
     ///
@@ -131,22 +131,10 @@ impl ResourceRequest {
         T: DeserializeOwned + Validate,
         T::Context: Default,
     {
-        let query = self.parts.uri.query().unwrap_or_default();
-        let value: T = serde_urlencoded::from_str(query).map_err(|e| {
-            ApiError::bad_request("the query string is invalid").with_field("query", e.to_string())
-        })?;
-        value.validate().map_err(|report| {
-            ApiError::bad_request("the query string is invalid").with_fields(report.iter().map(
-                |(path, error)| super::FieldError {
-                    field: path.to_string(),
-                    message: error.message().to_string(),
-                },
-            ))
-        })?;
-        Ok(value)
+        parse_query(self.parts.uri.query().unwrap_or_default())
     }
 
-    /// The JSON body, deserialized and validated, as [`super::ValidJson`] does it.
+    /// The JSON body, deserialized and validated exactly as [`super::ValidJson`] does it.
     ///
     /// # Errors
     ///
@@ -156,20 +144,7 @@ impl ResourceRequest {
         T: DeserializeOwned + Validate,
         T::Context: Default,
     {
-        let is_json = self
-            .parts
-            .headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| {
-                let mime = ct.split(';').next().unwrap_or_default().trim();
-                mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json")
-            });
-        if !is_json {
-            return Err(ApiError::unsupported_media_type(
-                "the request body must be JSON (Content-Type: application/json)",
-            ));
-        }
+        require_json(&self.parts.headers)?;
         parse_json(&self.body)
     }
 
@@ -185,14 +160,10 @@ impl ResourceRequest {
         &self.body
     }
 
-    /// The request's session.
+    /// The request's session, as [`super::CurrentSession`] gives it.
     #[must_use]
     pub fn session(&self) -> Session {
-        self.parts
-            .extensions
-            .get::<Session>()
-            .cloned()
-            .unwrap_or_default()
+        super::CurrentSession::of(&self.parts)
     }
 }
 
