@@ -54,7 +54,7 @@ impl Settings {
     /// [`updraft_core::Error::InvalidVar`] naming the variable when a level, directive or
     /// format is malformed.
     pub fn from_env(env: &Env) -> Result<Self, updraft_core::Error> {
-        let in_lambda = env.non_empty("AWS_LAMBDA_RUNTIME_API").is_some();
+        let in_lambda = crate::lambda::in_lambda(env);
         let format = match env
             .non_empty("AWS_LAMBDA_LOG_FORMAT")
             .map(str::to_ascii_lowercase)
@@ -177,7 +177,7 @@ pub fn install_panic_hook() {
             if QUIET.with(std::cell::Cell::get) {
                 return;
             }
-            let message = panic_message(info.payload());
+            let message = crate::lambda::panic_message(info.payload());
             let location = info
                 .location()
                 .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
@@ -192,17 +192,6 @@ pub fn install_panic_hook() {
             );
         }));
     });
-}
-
-/// The text of a panic payload.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "a panic with a non-text payload".to_owned()
-    }
 }
 
 /// The span of one request or invocation: every line logged inside it carries these fields.
@@ -289,12 +278,5 @@ mod tests {
             let err = Settings::from_env(&Env::from_pairs([(name, value)])).unwrap_err();
             assert!(err.to_string().contains(name), "{name}: {err}");
         }
-    }
-
-    #[test]
-    fn panic_payloads_become_text() {
-        assert_eq!(panic_message(&"boom"), "boom");
-        assert_eq!(panic_message(&String::from("bang")), "bang");
-        assert_eq!(panic_message(&42), "a panic with a non-text payload");
     }
 }

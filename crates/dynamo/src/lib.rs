@@ -15,6 +15,7 @@ mod error;
 pub mod expr;
 pub mod kind;
 mod model;
+mod navigate;
 mod number;
 mod ops;
 mod page;

@@ -2,14 +2,12 @@
 //! `info.actors[0]`, and its type, `Path<String>`, decides which operators it takes.
 //!
 //! The derive generates one method per field on the model's `…Fields` type, so a name that is
-//! not a field does not compile. Lists add [`Path::at`], maps with string keys [`Path::key`].
+//! not a field does not compile. Lists add [`Path::at`], maps with string keys [`Path::key`]
+//! (in `navigate`, which knows the value types; this module does not).
 
-use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
-
-use crate::value::{Attr, AttributeValue};
 
 /// One step of a path: an attribute name or a list index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -136,13 +134,6 @@ impl<T: ?Sized> Path<T> {
     pub fn raw(&self) -> &RawPath {
         &self.raw
     }
-
-    /// The path of a field of this (nested model) path; used by the generated code.
-    #[doc(hidden)]
-    #[must_use]
-    pub fn field<F: Attr>(&self, name: &str) -> F::Path {
-        F::Path::from_path(self.raw.child(name))
-    }
 }
 
 impl<T: ?Sized> FromPath for Path<T> {
@@ -169,53 +160,10 @@ impl<T: ?Sized> fmt::Display for Path<T> {
     }
 }
 
-impl<T: Attr> Path<Vec<T>> {
-    /// The path of element `index` (`actors[0]`).
-    #[must_use]
-    pub fn at(&self, index: usize) -> T::Path {
-        T::Path::from_path(self.raw.index(index))
-    }
-}
-
-impl<T: Attr, H> Path<HashMap<String, T, H>> {
-    /// The path of the value under `key` (`ratings.imdb`).
-    #[must_use]
-    pub fn key(&self, key: &str) -> T::Path {
-        T::Path::from_path(self.raw.child(key))
-    }
-}
-
-impl<T: Attr> Path<BTreeMap<String, T>> {
-    /// The path of the value under `key` (`ratings.imdb`).
-    #[must_use]
-    pub fn key(&self, key: &str) -> T::Path {
-        T::Path::from_path(self.raw.child(key))
-    }
-}
-
-/// Untyped values (`serde_json::Value`, `AttributeValue`) take any index or key.
-macro_rules! untyped_paths {
-    ($($t:ty),*) => {$(
-        impl Path<$t> {
-            /// The path of element `index`.
-            #[must_use]
-            pub fn at(&self, index: usize) -> Self {
-                Self::new(self.raw.index(index))
-            }
-
-            /// The path of the value under `key`.
-            #[must_use]
-            pub fn key(&self, key: &str) -> Self {
-                Self::new(self.raw.child(key))
-            }
-        }
-    )*};
-}
-untyped_paths!(serde_json::Value, AttributeValue);
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     #[test]
     fn paths_print_as_dynamodb_writes_them() {
