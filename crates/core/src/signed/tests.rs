@@ -1,6 +1,9 @@
+use super::attempt::is_expired;
 use super::*;
+use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_types::region::Region;
+use std::time::SystemTime;
 
 fn config() -> SdkConfig {
     SdkConfig::builder()
