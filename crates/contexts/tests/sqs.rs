@@ -1,5 +1,7 @@
 //! SQS consumers: partial batch responses for standard and FIFO queues, SNS unwrapping and the
 //! session, batch mode, and malformed events.
+
+// Over 400 lines: one test per promise of the SQS context, sharing one set of event builders.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::sync::{Arc, Mutex};

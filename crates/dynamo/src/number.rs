@@ -1,5 +1,8 @@
 //! [`Number`]: a DynamoDB number with every one of its 38 significant digits.
 
+// Over 400 lines on purpose: parsing, normalising, ordering and converting are one exact
+// decimal type, and each relies on the others' invariants (a normalised digit string).
+
 use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;

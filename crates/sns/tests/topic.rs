@@ -1,6 +1,8 @@
 //! `Topic` against a real SNS and SQS (moto): publish → SNS → SQS → receive with aws-sdk-sqs →
 //! decode with `Inbound::decode`, the code the SQS context runs. The same payload, attributes
 //! and Session arrive in envelope and raw delivery.
+
+// Over 400 lines: one test per promise of `Topic` against moto, sharing one fixture.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::collections::BTreeMap;

@@ -1,5 +1,7 @@
 //! `Queue` against a real SQS (moto): what is sent arrives, decoded by the same code the SQS
 //! context uses, in as few calls as the limits allow, with typed errors before any call.
+
+// Over 400 lines: one test per promise of `Queue` against moto, sharing one fixture.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::collections::BTreeMap;

@@ -17,6 +17,8 @@
 //! bypass token is kept only as its SHA-256 digest, compared in constant time, so the
 //! comparison tells nothing of its length.
 
+// Over 400 lines with its tests; the code is about 300 lines.
+
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;

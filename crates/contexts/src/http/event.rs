@@ -4,6 +4,8 @@
 //! make no URL, and puts the API stage back into the path. This one answers 400 for the first
 //! two and gives the router the path without the stage, by the rule on [`EventSource`].
 
+// Over 400 lines with its tests; the code is about 380 lines.
+
 use aws_lambda_events::encodings::Body as EventBody;
 use aws_lambda_events::query_map::QueryMap;
 use axum::body::Body;

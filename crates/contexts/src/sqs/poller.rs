@@ -15,6 +15,9 @@
 //! `Consumer::run` does this when `UPDRAFT_SQS_QUEUE_URL` is set outside Lambda; tests and
 //! tools call [`LocalQueue::poll_once`] or [`LocalQueue::run_until`] directly.
 
+// Over 400 lines on purpose: receiving, visibility renewal, deletion and shutdown all act on
+// the one batch in flight.
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::pin;

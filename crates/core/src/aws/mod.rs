@@ -35,6 +35,8 @@
 //! # Ok(()) }
 //! ```
 
+// Over 400 lines with its tests; the code is about 290 lines.
+
 pub mod backoff;
 pub mod endpoints;
 mod sdk_error;

@@ -5,6 +5,9 @@
 //! `error_type` a Lambda `Diagnostic` carries, and the exit code of a Fargate task or the CLI.
 //! Your own error types can implement [`Surface`] too, and the contexts will treat them the same.
 
+// Over 400 lines with its tests; the code (the one error type and its surface) is about 400
+// lines.
+
 mod codes;
 mod report;
 

@@ -13,6 +13,8 @@
 //! Decoding never panics. A malformed value gives [`Error::MalformedSession`], which names
 //! where the value came from but never repeats it: a session may hold personal data.
 
+// Over 400 lines with its tests; the code is about 280 lines.
+
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use http::{HeaderMap, HeaderName, HeaderValue};

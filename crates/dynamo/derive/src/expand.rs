@@ -1,5 +1,8 @@
 //! The code `#[derive(Model)]` generates.
 
+// Over 400 lines on purpose: each function writes one part of the derive's output from the
+// same parsed model, and they are read together.
+
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{Ident, LitStr};

@@ -4,6 +4,9 @@
 //! typed errors, before any call: 4 KB per expression, 300 operators, path depth 32, 100
 //! operands of `IN`.
 
+// Over 400 lines on purpose: one writer renders every kind of expression and counts DynamoDB's
+// limits as it writes; split, the counting would be split with it.
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 

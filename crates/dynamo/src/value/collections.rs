@@ -1,5 +1,8 @@
 //! Options, lists, maps, sets and untyped values.
 
+// Over 400 lines on purpose: one short codec impl for each standard collection (options,
+// lists, arrays, maps, sets), which read best side by side.
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
 
