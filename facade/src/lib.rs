@@ -42,6 +42,8 @@ pub use updraft_apigw_authorizer as apigw_authorizer;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub use updraft_testkit as testing;
 
+pub mod tutorial;
+
 /// The preludes of every enabled crate, for `use updraft::prelude::*`.
 pub mod prelude {
     #[cfg(feature = "contexts-http")]

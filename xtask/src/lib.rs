@@ -14,6 +14,7 @@ pub mod isolation;
 pub mod process;
 pub mod servers;
 pub mod test;
+pub mod tutorial;
 
 use std::fmt;
 

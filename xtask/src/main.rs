@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use xtask::servers::{self, Layout};
-use xtask::{Result, bench, demo, fail, features, fuzz, process, test};
+use xtask::{Result, bench, demo, fail, features, fuzz, process, test, tutorial};
 
 const USAGE: &str = "\
 cargo xtask <command>
@@ -17,6 +17,7 @@ cargo xtask <command>
   servers start|stop|status
                            manage the local servers (DynamoDB Local, moto, SecantusDB, PostgreSQL)
   features [--check]       regenerate (or check) the facade's feature table
+  tutorial                 compile each tutorial page's example under exactly its features
 ";
 
 fn main() -> ExitCode {
@@ -35,6 +36,11 @@ fn main() -> ExitCode {
         ["servers", "status"] => servers::status(&layout),
         ["features"] => features::run(&layout.root, false),
         ["features", "--check"] => features::run(&layout.root, true),
+        ["tutorial"] => tutorial::check(&layout.root).map(|report| {
+            for line in report {
+                eprintln!("xtask: {line}");
+            }
+        }),
         [] | ["help" | "--help" | "-h"] => {
             eprint!("{USAGE}");
             Ok(())

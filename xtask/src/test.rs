@@ -5,7 +5,8 @@
 //!    workspace against them, then the servers stopped again, also on failure or Ctrl-C;
 //! 3. `cargo clippy --workspace --all-targets --all-features -- -D warnings`;
 //! 4. `cargo doc --no-deps --all-features` with warnings denied;
-//! 5. the feature table, the feature-isolation check and the examples-use-the-facade check.
+//! 5. every tutorial page's example under exactly the features it names;
+//! 6. the feature table, the feature-isolation check and the examples-use-the-facade check.
 //!
 //! Every step runs even when an earlier one failed, and the last line is the summary
 //! `N passed, N failed`, counting each test and each check.
@@ -17,7 +18,7 @@ use std::time::Instant;
 
 use crate::process::was_interrupted;
 use crate::servers::{Guard, Layout};
-use crate::{Result, examples, fail, features, isolation};
+use crate::{Result, examples, fail, features, isolation, tutorial};
 
 /// The variable that names the servers' env file (`updraft_testkit::SERVERS_ENV_VAR`;
 /// xtask does not depend on core, which would build the AWS SDK into it).
@@ -123,6 +124,17 @@ pub fn run(layout: &Layout) -> Result<Tally> {
                 .env("RUSTDOCFLAGS", "-D warnings"),
         )
     });
+    step(
+        &mut tally,
+        "tutorial pages under their own features",
+        || {
+            tutorial::check(root).map(|report| {
+                for line in report {
+                    eprintln!("xtask:   {line}");
+                }
+            })
+        },
+    );
     step(&mut tally, "feature table", || features::run(root, true));
     step(&mut tally, "feature isolation", || {
         isolation::check(root).map(|report| {

@@ -41,8 +41,9 @@ pub enum Verdict {
     Deny(String),
 }
 
-/// Turns a bearer token into a user. Implemented by the Mongo- and DynamoDB-backed verifiers of
-/// those crates, by [`verifier_fn`] closures, and by your own types.
+/// Turns a bearer token into a user. Implement it for your token store, or wrap an async
+/// closure with [`verifier_fn`]. (Verifiers backed by a DynamoDB table and by MongoDB are
+/// planned for the dynamo and mongo-repo crates; neither exists yet.)
 ///
 /// # Example
 ///

@@ -1,0 +1,58 @@
+//! A tour of Updraft, one page per capability. Each page names the features it needs, and its
+//! example compiles with exactly those (`cargo xtask test` checks it), so the snippet you copy
+//! works with the `features = [...]` the page gives.
+//!
+//! | page | features |
+//! |---|---|
+//! | [`http_api`] | `contexts-http` |
+//! | [`sqs_consumer`] | `contexts-events` |
+//! | [`dynamo_model`] | `dynamo` |
+//! | [`secrets`] | `secrets` |
+//! | [`rds_pool`] | `rds-iam-auth` |
+//! | [`websocket_push`] | `contexts-events`, `websocket` |
+//! | [`authorizer`] | `apigw-authorizer`, `contexts-events` |
+//! | [`messaging`] | `sns`, `sqs-backend` |
+//! | [`service_calls`] | `aws` |
+//!
+//! Planned, with no page yet: a Fargate task (launching ECS tasks with the session, and the
+//! task side), a MongoDB repository, encrypted configuration with the `updraft` CLI, and typed
+//! Lambda invocation.
+//!
+//! Each page's example is a whole `main`; every runnable example under `examples/` goes
+//! further, with tests against the local servers.
+
+#[cfg(feature = "contexts-http")]
+#[doc = include_str!("../tutorial/http_api.md")]
+pub mod http_api {}
+
+#[cfg(feature = "contexts-events")]
+#[doc = include_str!("../tutorial/sqs_consumer.md")]
+pub mod sqs_consumer {}
+
+#[cfg(feature = "dynamo")]
+#[doc = include_str!("../tutorial/dynamo_model.md")]
+pub mod dynamo_model {}
+
+#[cfg(feature = "secrets")]
+#[doc = include_str!("../tutorial/secrets.md")]
+pub mod secrets {}
+
+#[cfg(feature = "rds-iam-auth")]
+#[doc = include_str!("../tutorial/rds_pool.md")]
+pub mod rds_pool {}
+
+#[cfg(all(feature = "contexts-events", feature = "websocket"))]
+#[doc = include_str!("../tutorial/websocket_push.md")]
+pub mod websocket_push {}
+
+#[cfg(all(feature = "apigw-authorizer", feature = "contexts-events"))]
+#[doc = include_str!("../tutorial/authorizer.md")]
+pub mod authorizer {}
+
+#[cfg(all(feature = "sns", feature = "sqs-backend"))]
+#[doc = include_str!("../tutorial/messaging.md")]
+pub mod messaging {}
+
+#[cfg(feature = "aws")]
+#[doc = include_str!("../tutorial/service_calls.md")]
+pub mod service_calls {}
