@@ -214,8 +214,9 @@ pub struct DynamoDb<H> {
 }
 
 /// A DynamoDB Streams consumer of `handler`: `async fn(EventRecord) -> Result<(), E>`, with the
-/// record's keys and images as `aws_lambda_events` gives them (updraft-dynamo's models decode
-/// them).
+/// record's keys and images as `aws_lambda_events` gives them. To get them as a model's typed
+/// old and new images, wrap a handler of `StreamRecord<M>` in `updraft_dynamo::stream::typed`
+/// (feature `streams`; the facade's `dynamo-streams`).
 pub fn dynamodb<H, Fut, E>(handler: H) -> DynamoDb<H>
 where
     H: Fn(DynamoDbRecord) -> Fut + Send + Sync + 'static,
