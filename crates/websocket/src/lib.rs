@@ -3,6 +3,7 @@
 
 mod broadcast;
 mod client;
+mod clients;
 mod endpoint;
 mod error;
 
@@ -10,5 +11,6 @@ mod error;
 pub use aws_sdk_apigatewaymanagement;
 pub use broadcast::{Broadcast, DEFAULT_CONCURRENCY, Report};
 pub use client::{ConnectionInfo, MAX_PAYLOAD, Payload, WebsocketClient};
+pub use clients::{MAX_CACHED_STAGES, WebsocketClients};
 pub use endpoint::Endpoint;
 pub use error::Error;

@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use updraft_core::SdkConfig;
 use updraft_core::aws::ConfigLoader;
 use updraft_testkit::{Canned, Exchange, FaultProxy, Recorded, servers_env};
-use updraft_websocket::{Endpoint, Error, MAX_PAYLOAD, WebsocketClient};
+use updraft_websocket::{
+    Endpoint, Error, MAX_CACHED_STAGES, MAX_PAYLOAD, WebsocketClient, WebsocketClients,
+};
 
 fn moto() -> SocketAddr {
     let url = servers_env().require("MOTO_URL").unwrap().to_owned();
@@ -81,6 +83,55 @@ async fn every_stage_form_sends_to_its_path_on_moto() {
             ("DELETE", format!("{prefix}/@connections/c-2").as_str())
         );
     }
+}
+
+fn websocket_event(
+    domain: Option<&str>,
+    stage: Option<&str>,
+) -> aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest {
+    serde_json::from_value(serde_json::json!({
+        "requestContext": {
+            "routeKey": "$default", "eventType": "MESSAGE", "connectionId": "c-1",
+            "domainName": domain, "stage": stage, "apiId": "abc123", "requestId": "r-1",
+            "connectedAt": 1_700_000_000_000_i64, "requestTimeEpoch": 1_700_000_000_000_i64
+        },
+        "isBase64Encoded": false
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn clients_per_stage_are_built_once_and_reach_their_stage_on_moto() {
+    let proxy = FaultProxy::start(moto(), unprefixed).await;
+    let clients = WebsocketClients::new(&config_to(&proxy.url()).await);
+    let domain = "abc123.execute-api.us-east-1.amazonaws.com";
+    for stage in ["prod", "beta", "prod", "beta", "prod"] {
+        let push = clients
+            .for_request(&websocket_event(Some(domain), Some(stage)))
+            .unwrap();
+        push.send("c-1", "hi").await.unwrap();
+        assert_eq!(last(&proxy).target, format!("/{stage}/@connections/c-1"));
+    }
+    assert_eq!(clients.len(), 2, "one client per stage");
+    let shared = clients.clone();
+    shared.for_connection(domain, "prod").unwrap();
+    assert_eq!(clients.len(), 2, "clones share the cache");
+    // Events that name no stage, or a malformed one, are typed errors; they cache nothing.
+    for event in [
+        websocket_event(None, Some("prod")),
+        websocket_event(Some(domain), None),
+        websocket_event(Some("not a domain/x"), Some("prod")),
+    ] {
+        assert!(matches!(
+            clients.for_request(&event),
+            Err(Error::InvalidEndpoint(_))
+        ));
+    }
+    // Past the bound, clients are still made, but not kept.
+    for n in 0..MAX_CACHED_STAGES + 5 {
+        clients.for_connection(domain, &format!("s{n}")).unwrap();
+    }
+    assert_eq!(clients.len(), MAX_CACHED_STAGES);
 }
 
 #[tokio::test]

@@ -2,15 +2,14 @@
 //! `$disconnect` removes it, and `$default` sends the message to every stored connection,
 //! deleting those API Gateway says are gone.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use futures_util::TryStreamExt as _;
 use updraft::contexts::websocket::{Message, Reply, Routes};
 use updraft::core::SdkConfig;
 use updraft::dynamo::{Dynamo, Model, Table};
-use updraft::websocket::WebsocketClient;
+use updraft::websocket::WebsocketClients;
 
 /// How long a stored connection lives without a `$disconnect` (API Gateway closes idle
 /// connections after 10 minutes and any after 2 hours).
@@ -49,9 +48,8 @@ pub struct Connection {
 #[derive(Debug, Clone)]
 pub struct Chat {
     connections: Table<Connection>,
-    config: SdkConfig,
     /// One push client per API stage, built on its first message and reused.
-    clients: Arc<Mutex<HashMap<(String, String), WebsocketClient>>>,
+    clients: WebsocketClients,
 }
 
 impl Chat {
@@ -60,21 +58,8 @@ impl Chat {
     pub fn new(config: &SdkConfig, connections: Table<Connection>) -> Self {
         Self {
             connections,
-            config: config.clone(),
-            clients: Arc::default(),
+            clients: WebsocketClients::new(config),
         }
-    }
-
-    /// The push client of the stage at `domain`, built once.
-    fn client(&self, domain: &str, stage: &str) -> Result<WebsocketClient, Error> {
-        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
-        let key = (domain.to_owned(), stage.to_owned());
-        if let Some(client) = clients.get(&key) {
-            return Ok(client.clone());
-        }
-        let client = WebsocketClient::for_connection(&self.config, domain, stage)?;
-        clients.insert(key, client.clone());
-        Ok(client)
     }
 
     /// The chat over the table `CHAT_TABLE` names in `env` (default [`DEFAULT_TABLE`]).
@@ -140,7 +125,7 @@ impl Chat {
             .map_ok(|c| c.id)
             .try_collect()
             .await?;
-        let push = self.client(&message.connection.domain_name, &message.connection.stage)?;
+        let push = self.clients.for_request(&message.event)?;
         let connections = &self.connections;
         let report = push
             .broadcast(ids, text)
