@@ -54,14 +54,20 @@ use crate::lambda::catch_panic;
 pub struct Invoke<F, T> {
     handler: Arc<F>,
     requires_session: bool,
+    /// The input's rules, checked before the handler runs ([`Invoke::validated`]).
+    validate: Option<Validator<T>>,
     input: PhantomData<fn(T)>,
 }
+
+/// Checks an input; the error is the envelope's message.
+type Validator<T> = fn(&T) -> Result<(), String>;
 
 impl<F, T> Clone for Invoke<F, T> {
     fn clone(&self) -> Self {
         Self {
             handler: self.handler.clone(),
             requires_session: self.requires_session,
+            validate: self.validate,
             input: PhantomData,
         }
     }
@@ -71,7 +77,50 @@ impl<F, T> std::fmt::Debug for Invoke<F, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Invoke")
             .field("requires_session", &self.requires_session)
+            .field("validated", &self.validate.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+impl<F, T> Invoke<F, T>
+where
+    T: garde::Validate,
+    T::Context: Default,
+{
+    /// Checks the input's garde rules before the handler runs, as aws-python-helper checks its
+    /// schema: broken rules answer `{"success": false, "error": "data.<field>: <rule>; …"}`
+    /// and the handler is not called.
+    ///
+    /// ```
+    /// use updraft_contexts::HandlerResult;
+    ///
+    /// #[derive(serde::Deserialize, garde::Validate)]
+    /// struct Refund {
+    ///     #[garde(range(min = 1, max = 10_000))]
+    ///     cents: u32,
+    /// }
+    ///
+    /// async fn refund(input: Refund) -> HandlerResult<u32> {
+    ///     Ok(input.cents)
+    /// }
+    ///
+    /// let service = updraft_contexts::invoke::handler(refund).validated();
+    /// # drop(service);
+    /// ```
+    pub fn validated(mut self) -> Self {
+        self.validate = Some(|input: &T| {
+            input.validate().map_err(|report| {
+                report
+                    .iter()
+                    .map(|(path, error)| match path.to_string().as_str() {
+                        "" => format!("data: {}", error.message()),
+                        path => format!("data.{path}: {}", error.message()),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        });
+        self
     }
 }
 
@@ -87,6 +136,7 @@ where
     Invoke {
         handler: Arc::new(handler),
         requires_session: true,
+        validate: None,
         input: PhantomData,
     }
 }
@@ -159,6 +209,9 @@ where
                 format!("data.{path}: {inner}")
             }
         })?;
+        if let Some(validate) = self.validate {
+            validate(&data)?;
+        }
         Ok((session.unwrap_or_default(), data))
     }
 
@@ -291,6 +344,45 @@ mod tests {
             after_panic.success,
             "the handler keeps working after a panic"
         );
+    }
+
+    #[derive(Deserialize, garde::Validate)]
+    struct Refund {
+        #[garde(range(min = 1, max = 10_000))]
+        cents: u32,
+        #[garde(length(min = 1))]
+        reason: String,
+    }
+
+    #[tokio::test]
+    async fn validated_inputs_answer_broken_rules_without_running_the_handler() {
+        let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let seen = ran.clone();
+        let refunds = handler(move |input: Refund| {
+            seen.store(true, std::sync::atomic::Ordering::SeqCst);
+            async move { Ok::<_, String>(input.cents) }
+        })
+        .validated();
+        let session = json!({"state": "ct"});
+        let broken = refunds
+            .call(json!({"session": session, "data": {"cents": 0, "reason": ""}}))
+            .await;
+        let error = broken.error.unwrap();
+        assert!(error.contains("data.cents: "), "{error}");
+        assert!(error.contains("data.reason: "), "{error}");
+        assert!(
+            !ran.load(std::sync::atomic::Ordering::SeqCst),
+            "the handler did not run"
+        );
+        let fine = refunds
+            .call(json!({"session": session, "data": {"cents": 250, "reason": "late"}}))
+            .await;
+        assert_eq!(fine, Envelope::success(json!(250)));
+        // Without `validated`, the same input reaches the handler.
+        let unchecked = handler(|input: Refund| async move { Ok::<_, String>(input.cents) })
+            .call(json!({"session": session, "data": {"cents": 0, "reason": ""}}))
+            .await;
+        assert_eq!(unchecked, Envelope::success(json!(0)));
     }
 
     #[tokio::test]
