@@ -30,6 +30,11 @@ pub enum Error {
     /// An SQS call failed.
     #[error(transparent)]
     Aws(#[from] AwsError),
+
+    /// The queue's address could not be made from the environment: a variable is missing or
+    /// malformed (core's `MissingVar` / `InvalidVar`, naming it).
+    #[error(transparent)]
+    Config(updraft_core::Error),
 }
 
 impl Surface for Error {
@@ -38,6 +43,7 @@ impl Surface for Error {
             Error::Message(_) | Error::InvalidOption(_) | Error::EmptyBatch => Kind::BadInput,
             Error::Rejected(rejected) => rejected.kind(),
             Error::Aws(e) => e.kind(),
+            Error::Config(e) => e.kind(),
         }
     }
 
@@ -49,6 +55,7 @@ impl Surface for Error {
             Error::EmptyBatch => "updraft.sqs.EmptyBatch",
             Error::Rejected(_) => "updraft.sqs.Rejected",
             Error::Aws(_) => "updraft.sqs.Aws",
+            Error::Config(e) => e.error_type(),
         }
     }
 }

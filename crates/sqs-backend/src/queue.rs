@@ -11,6 +11,7 @@ use updraft_core::message::batch::{Answer, BatchPolicy, Rejected};
 use updraft_core::message::publisher::Publisher;
 
 use crate::Error;
+use crate::QueueUrl;
 use crate::message::{Prepared, SendOptions, prepare, sdk_attributes};
 
 /// What SQS answered for a sent message.
@@ -46,6 +47,18 @@ impl<T: ?Sized> Clone for Queue<T> {
 }
 
 impl<T: Serialize + ?Sized> Queue<T> {
+    /// The queue whose URL the environment describes, as aws-python-helper's `get_queue_url`
+    /// builds it: `AWS_REGION`, `AWS_ACCOUNT_ID`, `SERVICE_NAME`, `QUEUE_NAME` and `ENV` in
+    /// the pattern of `UPDRAFT_QUEUE_URL_PATTERN` (default [`crate::DEFAULT_PATTERN`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] naming a missing or malformed variable (see [`QueueUrl::build`]).
+    pub fn from_env(config: &SdkConfig, env: &updraft_core::Env) -> Result<Self, Error> {
+        let url = QueueUrl::from_env(env)?.build(env)?;
+        Ok(Self::from_url(config, url))
+    }
+
     /// The queue at `url`.
     #[must_use]
     pub fn from_url(config: &SdkConfig, url: impl Into<String>) -> Self {

@@ -401,3 +401,42 @@ async fn fake_sqs_a_throttled_entry_is_retried_and_a_refused_one_is_reported() {
         requests[1].body
     );
 }
+
+/// aws-python-helper's queue address: the URL made from `AWS_REGION`, `AWS_ACCOUNT_ID`,
+/// `SERVICE_NAME`, `QUEUE_NAME` and `ENV` reaches the queue of that name on moto.
+#[tokio::test]
+async fn a_queue_from_the_environment_reaches_the_queue_its_variables_name() {
+    let sqs = client().await;
+    let service = unique_name("svc");
+    let name = format!("{service}-orders-test");
+    let url = sqs
+        .create_queue()
+        .queue_name(&name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let account = url.rsplit('/').nth(1).unwrap().to_owned();
+    let env = updraft_testkit::servers_env().with_defaults([
+        ("AWS_ACCOUNT_ID", account.as_str()),
+        ("SERVICE_NAME", service.as_str()),
+        ("QUEUE_NAME", "orders"),
+        ("ENV", "test"),
+    ]);
+    let queue: Queue<Order> = Queue::from_env(&aws_config().await, &env).unwrap();
+    assert!(
+        queue
+            .url()
+            .await
+            .unwrap()
+            .ends_with(&format!("/{account}/{name}"))
+    );
+    queue.send(&order(7)).await.unwrap();
+    let arrived = drain(&sqs, &url, 1).await;
+    assert_eq!(arrived.len(), 1);
+    let missing = updraft_testkit::servers_env();
+    let error = Queue::<Order>::from_env(&aws_config().await, &missing).unwrap_err();
+    assert!(matches!(&error, Error::Config(_)), "{error:?}");
+    assert_eq!(error.kind(), Kind::Config);
+}
