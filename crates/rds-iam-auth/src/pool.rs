@@ -117,6 +117,11 @@ impl<DB: Database> RdsPool<DB> {
     }
 
     /// A clone of the sqlx pool.
+    ///
+    /// It shares the connections and the connect options, but not the refresh task: that runs
+    /// while any `RdsPool` clone lives (or until the pool closes). Keep an `RdsPool` in your
+    /// state and hand out `&*pool` or this clone for single calls; a bare `Pool` kept after
+    /// the last `RdsPool` is dropped logs in with the last token until it expires.
     #[must_use]
     pub fn pool(&self) -> Pool<DB> {
         self.pool.clone()
@@ -151,6 +156,8 @@ impl<DB: Database> RdsPool<DB> {
     }
 }
 
+/// `&*pool` goes wherever sqlx wants an executor; see [`RdsPool::pool`] for how long the token
+/// stays fresh for a pool taken out.
 impl<DB: Database> Deref for RdsPool<DB> {
     type Target = Pool<DB>;
 

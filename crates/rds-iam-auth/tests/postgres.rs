@@ -354,3 +354,45 @@ async fn a_failed_refresh_keeps_the_token_and_nothing_prints_it() {
             .contains("pw-not-to-print-42")
     );
 }
+
+/// The lifetime rule the README states: clones of an `RdsPool` share one refresh task, which
+/// runs while any of them lives; a bare `sqlx::Pool` taken out with `pool()` keeps working but
+/// does not keep the task alive, so its options stop changing once the last `RdsPool` goes.
+#[tokio::test]
+async fn the_refresh_task_lives_as_long_as_an_rds_pool_handle_and_no_longer() {
+    let server = server().await;
+    let role = server.role().await;
+    let config = aws_config().await;
+    let settings = server
+        .settings(&role)
+        .with_refresh_every(Duration::from_secs(1))
+        .unwrap();
+    let builder = PoolBuilder::new(settings).clock(Clock::fixed(start_of_2026()));
+    let token = builder.token_generator().generate(&config).await.unwrap();
+    server.set_password(&role, token.expose()).await;
+    let pool = builder.postgres(&config).await.unwrap();
+    let clone = pool.clone();
+    drop(pool);
+    let bare = clone.pool();
+    let before = bare.connect_options();
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    assert!(clone.is_refreshing(), "a clone keeps the task");
+    assert!(clone.refreshes() >= 1);
+    let refreshed = bare.connect_options();
+    assert!(
+        !Arc::ptr_eq(&before, &refreshed),
+        "the bare pool sees the refreshes while a handle lives"
+    );
+    drop(clone);
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    assert!(
+        Arc::ptr_eq(&refreshed, &bare.connect_options()),
+        "with the last handle gone, nothing refreshes the bare pool"
+    );
+    let mut connection = bare.acquire().await.unwrap();
+    assert_eq!(
+        whoami(&mut connection).await.0,
+        role,
+        "the bare pool still works"
+    );
+}
