@@ -9,6 +9,9 @@
 extern crate self as updraft_dynamo;
 
 mod admin;
+#[cfg(feature = "auth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "auth")))]
+pub mod auth;
 mod batch;
 mod client;
 mod error;

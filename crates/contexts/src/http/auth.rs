@@ -41,9 +41,9 @@ pub enum Verdict {
     Deny(String),
 }
 
-/// Turns a bearer token into a user. Implement it for your token store, or wrap an async
-/// closure with [`verifier_fn`]. (Verifiers backed by a DynamoDB table and by MongoDB are
-/// planned for the dynamo and mongo-repo crates; neither exists yet.)
+/// Turns a bearer token into a user. `updraft_dynamo::auth::TokenStore` (feature `auth`) keeps
+/// tokens in a DynamoDB table; implement it for another store, or wrap an async closure with
+/// [`verifier_fn`]. (A MongoDB-backed verifier is planned for the mongo-repo crate.)
 ///
 /// # Example
 ///
