@@ -5,9 +5,10 @@ use std::time::SystemTime;
 use aws_sdk_apigatewaymanagement::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use aws_types::SdkConfig;
-use aws_types::service_config::ServiceConfigKey;
+
 use serde::Serialize;
 use updraft_core::aws::AwsError;
+use updraft_core::aws::endpoints::configured_endpoint;
 
 use crate::{Endpoint, Error};
 
@@ -122,33 +123,11 @@ pub struct WebsocketClient {
     url: String,
 }
 
-/// The origin AWS configuration sends API Gateway Management calls to instead of AWS, if any:
-/// an endpoint set in code first, then the service's variable, then `AWS_ENDPOINT_URL` (the
-/// SDK's own order).
-fn local_origin(config: &SdkConfig) -> Option<String> {
-    if config.get_origin("endpoint_url").is_client_config() {
-        return config.endpoint_url().map(str::to_owned);
-    }
-    config
-        .service_config()
-        .and_then(|services| {
-            services.load_config(
-                ServiceConfigKey::builder()
-                    .service_id("ApiGatewayManagementApi")
-                    .env("AWS_ENDPOINT_URL")
-                    .profile("endpoint_url")
-                    .build()
-                    .ok()?,
-            )
-        })
-        .or_else(|| config.endpoint_url().map(str::to_owned))
-}
-
 impl WebsocketClient {
     /// A client of `endpoint`, with the credentials and region of `config`.
     #[must_use]
     pub fn new(config: &SdkConfig, endpoint: &Endpoint) -> Self {
-        let url = match local_origin(config) {
+        let url = match configured_endpoint(config, "ApiGatewayManagementApi") {
             Some(origin) => endpoint.url_at(&origin),
             None => endpoint.url(),
         };

@@ -25,6 +25,30 @@ pub fn service_endpoint_var(service_id: &str) -> String {
     )
 }
 
+/// The endpoint configured for the service with SDK service id `service_id` (`DynamoDB`,
+/// `ApiGatewayManagementApi`, …), in the SDK clients' order: an endpoint set in code on the
+/// configuration, then the service's own `AWS_ENDPOINT_URL_<SERVICE>` (or its profile
+/// setting), then `AWS_ENDPOINT_URL`. `None` means the service's default endpoint.
+///
+/// Clients that build requests themselves (signed requests, the WebSocket client's stage
+/// URLs) use this, so they go where an SDK client of the same configuration would.
+#[must_use]
+pub fn configured_endpoint(config: &SdkConfig, service_id: &str) -> Option<String> {
+    if config.get_origin("endpoint_url").is_client_config() {
+        return config.endpoint_url().map(str::to_owned);
+    }
+    let key = ServiceConfigKey::builder()
+        .service_id(service_id)
+        .env(ENDPOINT_URL)
+        .profile("endpoint_url")
+        .build()
+        .ok()?;
+    config
+        .service_config()
+        .and_then(|services| services.load_config(key))
+        .or_else(|| config.endpoint_url().map(str::to_owned))
+}
+
 /// Checks every endpoint variable in `env`; returns whether configured endpoints are ignored.
 pub(crate) fn validate(env: &Env) -> Result<bool, Error> {
     for name in env.names_with_prefix(ENDPOINT_URL) {
@@ -113,6 +137,46 @@ mod tests {
             overlay.load_config(key("SQS")).as_deref(),
             Some("http://127.0.0.1:1000")
         );
+    }
+
+    #[tokio::test]
+    async fn configured_endpoints_follow_the_sdk_order() {
+        let env = Env::from_pairs([
+            ("AWS_REGION", "us-east-1"),
+            (ENDPOINT_URL, "http://127.0.0.1:1000"),
+            ("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:2000"),
+        ]);
+        let loaded = crate::aws::ConfigLoader::new()
+            .env(env.clone())
+            .load()
+            .await
+            .unwrap();
+        assert_eq!(
+            configured_endpoint(&loaded, "DynamoDB").as_deref(),
+            Some("http://127.0.0.1:2000"),
+            "the service's variable beats the global one"
+        );
+        assert_eq!(
+            configured_endpoint(&loaded, "ApiGatewayManagementApi").as_deref(),
+            Some("http://127.0.0.1:1000")
+        );
+        let in_code = crate::aws::ConfigLoader::new()
+            .env(env)
+            .endpoint_url("http://127.0.0.1:3000")
+            .load()
+            .await
+            .unwrap();
+        assert_eq!(
+            configured_endpoint(&in_code, "DynamoDB").as_deref(),
+            Some("http://127.0.0.1:3000"),
+            "an endpoint set in code beats every variable"
+        );
+        let none = crate::aws::ConfigLoader::new()
+            .env(Env::from_pairs([("AWS_REGION", "us-east-1")]))
+            .load()
+            .await
+            .unwrap();
+        assert_eq!(configured_endpoint(&none, "DynamoDB"), None);
     }
 
     #[test]

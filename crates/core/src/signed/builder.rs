@@ -7,12 +7,11 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::http::HttpConnectorSettings;
 use aws_smithy_types::retry::RetryConfig;
 use aws_types::SdkConfig;
-use aws_types::service_config::ServiceConfigKey;
 
 use super::credentials::CredentialsCache;
 use super::{Inner, SignedClient};
 use crate::Error;
-use crate::aws::endpoints::{self, ENDPOINT_URL};
+use crate::aws::endpoints;
 
 /// Settings for a [`SignedClient`] beyond those of the [`SdkConfig`].
 #[derive(Debug)]
@@ -83,7 +82,7 @@ impl SignedClientBuilder {
             .unwrap_or_else(|| self.service.to_uppercase().replace('-', "_"));
         let endpoint = self
             .endpoint
-            .or_else(|| configured_endpoint(config, &service_id))
+            .or_else(|| endpoints::configured_endpoint(config, &service_id))
             .unwrap_or_else(|| default_endpoint(&self.service, &region));
         let endpoint = endpoints::check_url(&endpoint).map_err(|reason| Error::InvalidRequest {
             service: self.service.clone(),
@@ -129,19 +128,6 @@ impl SignedClientBuilder {
             }),
         })
     }
-}
-
-fn configured_endpoint(config: &SdkConfig, service_id: &str) -> Option<String> {
-    let key = ServiceConfigKey::builder()
-        .service_id(service_id)
-        .env(ENDPOINT_URL)
-        .profile("endpoint_url")
-        .build()
-        .ok()?;
-    config
-        .service_config()
-        .and_then(|c| c.load_config(key))
-        .or_else(|| config.endpoint_url().map(str::to_owned))
 }
 
 fn default_endpoint(service: &str, region: &str) -> String {
