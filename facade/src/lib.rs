@@ -36,7 +36,8 @@ pub use updraft_websocket as websocket;
 
 #[cfg(feature = "apigw-authorizer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "apigw-authorizer")))]
-pub use updraft_apigw_authorizer as apigw_authorizer;
+#[path = "authorizer.rs"]
+pub mod apigw_authorizer;
 
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]

@@ -10,7 +10,7 @@
 //! | [`secrets`] | `secrets` |
 //! | [`rds_pool`] | `rds-iam-auth` |
 //! | [`websocket_push`] | `contexts-events`, `websocket` |
-//! | [`authorizer`] | `apigw-authorizer`, `contexts-events` |
+//! | [`authorizer`] | `apigw-authorizer` |
 //! | [`messaging`] | `sns`, `sqs-backend` |
 //! | [`service_calls`] | `aws` |
 //!
@@ -45,7 +45,7 @@ pub mod rds_pool {}
 #[doc = include_str!("../tutorial/websocket_push.md")]
 pub mod websocket_push {}
 
-#[cfg(all(feature = "apigw-authorizer", feature = "contexts-events"))]
+#[cfg(feature = "apigw-authorizer")]
 #[doc = include_str!("../tutorial/authorizer.md")]
 pub mod authorizer {}
 

@@ -12,7 +12,6 @@
 use updraft::apigw_authorizer::{
     Context, Denial, Policy, Response, TokenEvent, Unauthorized, invalid,
 };
-use updraft::contexts::lambda_runtime::LambdaEvent;
 
 /// The principal of the demo's policies.
 pub const PRINCIPAL: &str = "demo";
@@ -26,8 +25,7 @@ pub const PRINCIPAL: &str = "demo";
     clippy::unused_async,
     reason = "the Lambda runtime calls an async handler"
 )]
-pub async fn authorize(event: LambdaEvent<TokenEvent>) -> Result<Response, Denial> {
-    let event = event.payload;
+pub async fn authorize(event: TokenEvent) -> Result<Response, Denial> {
     let response = match event.bearer() {
         "allow" => Policy::allow(PRINCIPAL, &event.method_arn)?
             .context(Context::new().string("user", "demo")?)
