@@ -3,11 +3,10 @@
 //! without AWS's text.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+mod support;
+
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use serde_json::{Value, json};
 use updraft_contexts::axum::{Router, routing::get};
 use updraft_contexts::http::testing::{Event, invoke};
@@ -19,28 +18,7 @@ use updraft_dynamo::{Dynamo, Error};
 async fn store() -> (Dynamo, String, TokenStore) {
     let dynamo = Dynamo::new(&updraft_testkit::aws_config().await);
     let name = updraft_testkit::unique_name("tokens");
-    dynamo
-        .sdk()
-        .create_table()
-        .table_name(&name)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("token_hash")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("token_hash")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .unwrap();
+    support::create_hash_table(&dynamo, &name, "token_hash", false).await;
     let tokens = TokenStore::new(&dynamo, &name);
     (dynamo, name, tokens)
 }

@@ -2,13 +2,11 @@
 //! writes to a real stream for a put, an update and a delete, and malformed records.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    StreamSpecification, StreamViewType,
-};
 use serde_json::{Value, json};
 use updraft_contexts::aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use updraft_core::SignedClient;
@@ -194,35 +192,7 @@ async fn stream_records(dynamo: &Dynamo, table: &str) -> Vec<Value> {
 async fn a_real_streams_put_update_and_delete_reach_a_typed_handler_in_order() {
     let dynamo = Dynamo::new(&updraft_testkit::aws_config().await);
     let name = updraft_testkit::unique_name("orders-stream");
-    dynamo
-        .sdk()
-        .create_table()
-        .table_name(&name)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("id")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("id")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::NewAndOldImages)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    support::create_hash_table(&dynamo, &name, "id", true).await;
     let orders = dynamo.table_named::<Order>(&name);
     let fields = Order::fields();
     orders

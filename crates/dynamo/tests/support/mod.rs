@@ -7,6 +7,45 @@ use std::time::SystemTime;
 
 use updraft_dynamo::{Binary, Dynamo, Model, Number};
 
+/// Creates table `name` keyed by the string attribute `hash`, on demand, with a stream of new
+/// and old images when `stream` is set: for models the tests keep private to the crate, which
+/// `TempTable` cannot make.
+pub(crate) async fn create_hash_table(dynamo: &Dynamo, name: &str, hash: &str, stream: bool) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        StreamSpecification, StreamViewType,
+    };
+    let mut create = dynamo
+        .sdk()
+        .create_table()
+        .table_name(name)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(hash)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(hash)
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest);
+    if stream {
+        create = create.stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::NewAndOldImages)
+                .build()
+                .unwrap(),
+        );
+    }
+    create.send().await.unwrap();
+}
+
 /// The client for the local DynamoDB.
 pub(crate) async fn dynamo() -> Dynamo {
     Dynamo::new(&updraft_testkit::aws_config().await)
