@@ -7,64 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// An in-memory writer whose clones all append to one buffer: give
 /// `move || buffer.clone()` to a `tracing_subscriber` as its writer, then read
 /// [`LogBuffer::text`].
-///
-/// Making one also installs, once per test binary, a global subscriber that takes every event
-/// and drops it. Without it, tests that capture logs with a thread-local subscriber
-/// (`tracing::subscriber::set_default`) while other tests of the binary run without one can
-/// miss events: a callsite that one of those reaches while the capturing test installs its
-/// subscriber can have its interest cached as "never" (a race in tracing's callsite cache).
-/// With an interested global subscriber in place first, no callsite is ever "never".
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl Default for LogBuffer {
-    fn default() -> Self {
-        every_callsite_interesting();
-        Self(Arc::default())
-    }
-}
-
-/// Installs the global subscriber [`LogBuffer`] describes, unless the binary has one.
-fn every_callsite_interesting() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = tracing::subscriber::set_global_default(Interested);
-    });
-}
-
-/// A subscriber interested in everything that records nothing.
-struct Interested;
-
-impl tracing::Subscriber for Interested {
-    fn register_callsite(
-        &self,
-        _: &'static tracing::Metadata<'static>,
-    ) -> tracing::subscriber::Interest {
-        tracing::subscriber::Interest::always()
-    }
-
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
-        Some(tracing::level_filters::LevelFilter::TRACE)
-    }
-
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-
-    fn event(&self, _: &tracing::Event<'_>) {}
-
-    fn enter(&self, _: &tracing::span::Id) {}
-
-    fn exit(&self, _: &tracing::span::Id) {}
-}
 
 impl LogBuffer {
     /// Everything written so far, as text (invalid UTF-8 replaced).
