@@ -65,6 +65,19 @@ impl Server {
             .with_port(self.port)
             .with_database("postgres")
     }
+
+    /// A builder for `role` whose token refreshes every second, on a fixed clock (every
+    /// refresh signs the same token), with the role's password set to that token.
+    async fn refreshing_builder(&self, role: &str, config: &SdkConfig) -> PoolBuilder {
+        let settings = self
+            .settings(role)
+            .with_refresh_every(Duration::from_secs(1))
+            .unwrap();
+        let builder = PoolBuilder::new(settings).clock(Clock::fixed(start_of_2026()));
+        let token = builder.token_generator().generate(config).await.unwrap();
+        self.set_password(role, token.expose()).await;
+        builder
+    }
 }
 
 fn start_of_2026() -> SystemTime {
@@ -305,13 +318,8 @@ async fn a_failed_refresh_keeps_the_token_and_nothing_prints_it() {
     let role = server.role().await;
     let slow = Arc::new(Slow::default());
     let config = slow_config(slow.clone()).await;
-    let settings = server
-        .settings(&role)
-        .with_refresh_every(Duration::from_secs(1))
-        .unwrap();
-    let builder = PoolBuilder::new(settings).clock(Clock::fixed(start_of_2026()));
+    let builder = server.refreshing_builder(&role, &config).await;
     let token = builder.token_generator().generate(&config).await.unwrap();
-    server.set_password(&role, token.expose()).await;
     let pool = builder.clone().postgres(&config).await.unwrap();
     slow.fail.store(true, Ordering::Relaxed);
     tokio::time::sleep(Duration::from_millis(2500)).await;
@@ -363,14 +371,12 @@ async fn the_refresh_task_lives_as_long_as_an_rds_pool_handle_and_no_longer() {
     let server = server().await;
     let role = server.role().await;
     let config = aws_config().await;
-    let settings = server
-        .settings(&role)
-        .with_refresh_every(Duration::from_secs(1))
+    let pool = server
+        .refreshing_builder(&role, &config)
+        .await
+        .postgres(&config)
+        .await
         .unwrap();
-    let builder = PoolBuilder::new(settings).clock(Clock::fixed(start_of_2026()));
-    let token = builder.token_generator().generate(&config).await.unwrap();
-    server.set_password(&role, token.expose()).await;
-    let pool = builder.postgres(&config).await.unwrap();
     let clone = pool.clone();
     drop(pool);
     let bare = clone.pool();
