@@ -36,7 +36,6 @@ pub use updraft_websocket as websocket;
 
 #[cfg(feature = "apigw-authorizer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "apigw-authorizer")))]
-#[path = "authorizer.rs"]
 pub mod apigw_authorizer;
 
 #[cfg(feature = "testing")]
