@@ -19,7 +19,7 @@ use updraft::contexts::websocket::{Message, Reply, Routes};
 use updraft::contexts::{cli, sqs};
 use updraft::core::Env;
 use updraft::dynamo::{Dynamo, Model, Table};
-use updraft::testing::{Canned, FakeEndpoint, LogBuffer, unique_name};
+use updraft::testing::{Canned, FakeEndpoint, LogBuffer, every_callsite_interesting, unique_name};
 
 #[derive(Model, Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[dynamo(table = "orders")]
@@ -42,23 +42,6 @@ fn access_denied() -> Canned {
             r#"{{"__type": "com.amazonaws.dynamodb.v20120810#AccessDeniedException", "message": "User: arn:aws:sts::{ACCOUNT}:assumed-role/orders-api/lambda is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{TABLE} because no identity-based policy allows the dynamodb:GetItem action"}}"#
         ),
     )
-}
-
-/// A global subscriber that takes every event and drops it, installed before any test of this
-/// file logs. The log test captures with a thread-local subscriber while the other tests run
-/// with none; without an interested global one, a callsite that one of those reaches while the
-/// log test installs its subscriber can have its interest cached as "never" (a race in
-/// tracing's callsite cache), and the capture misses the event: it failed that way once in a
-/// full run. (A file whose tests capture with a global subscriber must not do this.)
-fn every_callsite_interesting() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let sink = tracing_subscriber::fmt()
-            .with_writer(std::io::sink)
-            .with_max_level(tracing::Level::TRACE)
-            .finish();
-        let _ = tracing::subscriber::set_global_default(sink);
-    });
 }
 
 async fn refusing_table(calls: usize) -> (FakeEndpoint, Table<Order>) {
@@ -89,6 +72,7 @@ fn http_app(table: Table<Order>) -> App {
 
 #[tokio::test]
 async fn fake_http_callers_get_a_stable_message_and_the_log_gets_the_detail() {
+    // The other tests of this file log with no subscriber while this one captures.
     every_callsite_interesting();
     let (_fake, table) = refusing_table(1).await;
     let service = http_app(table).into_lambda_service().unwrap();
@@ -115,7 +99,6 @@ async fn fake_http_callers_get_a_stable_message_and_the_log_gets_the_detail() {
 
 #[tokio::test]
 async fn fake_invoke_callers_get_the_errors_message_without_aws_text() {
-    every_callsite_interesting();
     let (_fake, table) = refusing_table(1).await;
     let handler = updraft::contexts::invoke::handler(move |id: String| {
         let table = table.clone();
@@ -131,7 +114,6 @@ async fn fake_invoke_callers_get_the_errors_message_without_aws_text() {
 
 #[tokio::test]
 async fn fake_websocket_clients_get_a_stable_message_and_the_request_id() {
-    every_callsite_interesting();
     let (_fake, table) = refusing_table(1).await;
     let routes = Routes::new().on("$default", move |_: Message| {
         let table = table.clone();
@@ -153,7 +135,6 @@ async fn fake_websocket_clients_get_a_stable_message_and_the_request_id() {
 
 #[tokio::test]
 async fn fake_sqs_batches_report_ids_only() {
-    every_callsite_interesting();
     let (_fake, table) = refusing_table(1).await;
     let consumer = sqs::consumer(move |record: sqs::Record<String>| {
         let table = table.clone();
@@ -171,7 +152,6 @@ async fn fake_sqs_batches_report_ids_only() {
 
 #[tokio::test]
 async fn a_table_missing_on_dynamodb_local_is_a_500_without_its_name() {
-    every_callsite_interesting();
     let name = unique_name("orders-missing");
     let table = Dynamo::new(&updraft::testing::aws_config().await).table_named::<Order>(&name);
     let service = http_app(table.clone()).into_lambda_service().unwrap();

@@ -385,6 +385,8 @@ mod tests {
 
     #[test]
     fn the_log_names_what_a_dotenv_file_set_and_never_its_values() {
+        // Other tests of this binary reach `with_file`'s log line with no subscriber.
+        updraft_testkit::every_callsite_interesting();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env");
         std::fs::write(&path, "DB_PASSWORD=hunter2\nPORT=9000\nSTRAY=x\n").unwrap();

@@ -22,7 +22,7 @@ pub use cut::{Answers, CutProxy};
 pub use emulator::Emulator;
 pub use fake::{Canned, FakeEndpoint, Recorded};
 pub use http::{Reply, request, wait_for_port};
-pub use logs::LogBuffer;
+pub use logs::{LogBuffer, every_callsite_interesting};
 pub use moto::{MOTO_SERVER_VAR, PrivateMoto};
 pub use process::ChildGuard;
 pub use proxy::{Exchange, FaultProxy};

@@ -10,6 +10,58 @@ use std::sync::{Arc, Mutex, PoisonError};
 #[derive(Debug, Clone, Default)]
 pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
 
+/// Installs, once per test binary, a global subscriber that takes every event and drops it, so
+/// that tests capturing logs with a thread-local subscriber never miss an event.
+///
+/// Without it, when one test captures with `tracing::subscriber::set_default` while other
+/// tests of the binary log with no subscriber, a callsite that one of those reaches while the
+/// capturing test installs its subscriber can have its interest cached as "never" (a race in
+/// tracing's callsite cache), and the capture misses the event. With an interested global
+/// subscriber in place first, and the capturing test's own subscriber installed after it (which
+/// makes tracing recompute every callsite), no callsite stays "never". Call it in the capturing
+/// test, before it installs its subscriber. Not for binaries whose tests capture through a
+/// *global* subscriber: the first one set wins.
+pub fn every_callsite_interesting() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(Interested);
+    });
+}
+
+/// A subscriber interested in everything that records nothing.
+struct Interested;
+
+impl tracing::Subscriber for Interested {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::always()
+    }
+
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::TRACE)
+    }
+
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+
+    fn event(&self, _: &tracing::Event<'_>) {}
+
+    fn enter(&self, _: &tracing::span::Id) {}
+
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
 impl LogBuffer {
     /// Everything written so far, as text (invalid UTF-8 replaced).
     #[must_use]
