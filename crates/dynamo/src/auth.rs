@@ -20,16 +20,15 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The table: `aws dynamodb create-table --table-name api-tokens --attribute-definitions
-//! AttributeName=token_hash,AttributeType=S --key-schema AttributeName=token_hash,KeyType=HASH
-//! --billing-mode PAY_PER_REQUEST` (then `update-time-to-live` on `expires_at`).
+//! [`TokenStore::create_table`] makes the table (key `token_hash` of type S, time to live on
+//! `expires_at`); a template declares the same.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 use updraft_contexts::http::{ApiError, TokenVerifier, Verdict};
 
-use crate::{Dynamo, Error, Model, Table};
+use crate::{Capacity, Dynamo, Error, Model, Table};
 
 /// One stored token.
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -39,6 +38,7 @@ struct StoredToken {
     token_hash: String,
     user: serde_json::Value,
     denied: Option<String>,
+    #[dynamo(ttl)]
     expires_at: Option<i64>,
 }
 
@@ -55,6 +55,17 @@ impl TokenStore {
         Self {
             table: dynamo.table_named(table),
         }
+    }
+
+    /// Creates the table (key `token_hash`, time to live on `expires_at`) and waits until it
+    /// is active: for set-up scripts and tests; a deployed service's table comes from its
+    /// template.
+    ///
+    /// # Errors
+    ///
+    /// As [`Table::create`].
+    pub async fn create_table(&self, capacity: Capacity) -> Result<(), Error> {
+        self.table.create(capacity).await
     }
 
     /// Stores `token` (its hash) for `user`, valid until `expires` when given.

@@ -3,8 +3,6 @@
 //! without AWS's text.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-mod support;
-
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
@@ -13,13 +11,13 @@ use updraft_contexts::http::testing::{Event, invoke};
 use updraft_contexts::http::{App, AuthMode, CurrentSession, LambdaService, Verdict};
 use updraft_core::Env;
 use updraft_dynamo::auth::TokenStore;
-use updraft_dynamo::{Dynamo, Error};
+use updraft_dynamo::{Capacity, Dynamo, Error};
 
 async fn store() -> (Dynamo, String, TokenStore) {
     let dynamo = Dynamo::new(&updraft_testkit::aws_config().await);
     let name = updraft_testkit::unique_name("tokens");
-    support::create_hash_table(&dynamo, &name, "token_hash", false).await;
     let tokens = TokenStore::new(&dynamo, &name);
+    tokens.create_table(Capacity::OnDemand).await.unwrap();
     (dynamo, name, tokens)
 }
 

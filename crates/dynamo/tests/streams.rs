@@ -192,7 +192,7 @@ async fn stream_records(dynamo: &Dynamo, table: &str) -> Vec<Value> {
 async fn a_real_streams_put_update_and_delete_reach_a_typed_handler_in_order() {
     let dynamo = Dynamo::new(&updraft_testkit::aws_config().await);
     let name = updraft_testkit::unique_name("orders-stream");
-    support::create_hash_table(&dynamo, &name, "id", true).await;
+    support::create_streamed_table(&dynamo, &name, "id").await;
     let orders = dynamo.table_named::<Order>(&name);
     let fields = Order::fields();
     orders

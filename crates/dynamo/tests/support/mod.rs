@@ -8,14 +8,13 @@ use std::time::SystemTime;
 use updraft_dynamo::{Binary, Dynamo, Model, Number};
 
 /// Creates table `name` keyed by the string attribute `hash`, on demand, with a stream of new
-/// and old images when `stream` is set: for models the tests keep private to the crate, which
-/// `TempTable` cannot make.
-pub(crate) async fn create_hash_table(dynamo: &Dynamo, name: &str, hash: &str, stream: bool) {
+/// and old images (which `Table::create` does not turn on).
+pub(crate) async fn create_streamed_table(dynamo: &Dynamo, name: &str, hash: &str) {
     use aws_sdk_dynamodb::types::{
         AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
         StreamSpecification, StreamViewType,
     };
-    let mut create = dynamo
+    dynamo
         .sdk()
         .create_table()
         .table_name(name)
@@ -33,17 +32,17 @@ pub(crate) async fn create_hash_table(dynamo: &Dynamo, name: &str, hash: &str, s
                 .build()
                 .unwrap(),
         )
-        .billing_mode(BillingMode::PayPerRequest);
-    if stream {
-        create = create.stream_specification(
+        .billing_mode(BillingMode::PayPerRequest)
+        .stream_specification(
             StreamSpecification::builder()
                 .stream_enabled(true)
                 .stream_view_type(StreamViewType::NewAndOldImages)
                 .build()
                 .unwrap(),
-        );
-    }
-    create.send().await.unwrap();
+        )
+        .send()
+        .await
+        .unwrap();
 }
 
 /// The client for the local DynamoDB.
