@@ -24,7 +24,7 @@ const RUNTIME_VARS: [&str; 4] = [
 /// Whether this process runs inside Lambda (or its emulator): `AWS_LAMBDA_RUNTIME_API` is set.
 #[must_use]
 pub fn in_lambda(env: &Env) -> bool {
-    env.non_empty("AWS_LAMBDA_RUNTIME_API").is_some()
+    updraft_core::logging::in_lambda(env)
 }
 
 /// Checks that the process environment has what `lambda_runtime` needs, so a misconfigured
@@ -78,30 +78,12 @@ where
 pub(crate) fn catch_panic<F: Future>(future: F) -> impl Future<Output = Result<F::Output, String>> {
     AssertUnwindSafe(future)
         .catch_unwind()
-        .map(|result| result.map_err(|payload| panic_message(&*payload)))
-}
-
-/// The text of a panic payload.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "a panic with a non-text payload".to_owned()
-    }
+        .map(|result| result.map_err(|payload| updraft_core::logging::panic_message(&*payload)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn panic_payloads_become_text() {
-        assert_eq!(panic_message(&"boom"), "boom");
-        assert_eq!(panic_message(&String::from("bang")), "bang");
-        assert_eq!(panic_message(&42), "a panic with a non-text payload");
-    }
 
     #[test]
     fn missing_runtime_variables_are_named() {

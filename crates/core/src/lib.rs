@@ -8,6 +8,9 @@ mod dotenv;
 pub mod env;
 pub mod envelope;
 pub mod error;
+#[cfg(feature = "logging")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logging")))]
+pub mod logging;
 pub mod message;
 pub mod session;
 #[cfg(feature = "aws")]
