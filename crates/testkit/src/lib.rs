@@ -15,6 +15,8 @@ pub mod fuzz;
 mod http;
 mod logs;
 mod moto;
+#[cfg(feature = "aws")]
+mod network;
 mod process;
 mod proxy;
 
@@ -24,6 +26,9 @@ pub use fake::{Canned, FakeEndpoint, Recorded};
 pub use http::{Reply, request, wait_for_port};
 pub use logs::{LogBuffer, every_callsite_interesting};
 pub use moto::{MOTO_SERVER_VAR, PrivateMoto};
+#[cfg(feature = "aws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
+pub use network::{DefaultNetwork, default_network};
 pub use process::ChildGuard;
 pub use proxy::{Exchange, FaultProxy};
 
