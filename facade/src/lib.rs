@@ -38,6 +38,10 @@ pub use updraft_websocket as websocket;
 #[cfg_attr(docsrs, doc(cfg(feature = "apigw-authorizer")))]
 pub mod apigw_authorizer;
 
+#[cfg(feature = "fargate-task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fargate-task")))]
+pub use updraft_fargate as fargate;
+
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub use updraft_testkit as testing;
