@@ -13,9 +13,9 @@
 //! | [`authorizer`] | `apigw-authorizer` |
 //! | [`messaging`] | `sns`, `sqs-backend` |
 //! | [`service_calls`] | `aws` |
+//! | [`fargate_tasks`] | `fargate` |
 //!
-//! Planned, with no page yet: a Fargate task (launching ECS tasks with the session, and the
-//! task side), a MongoDB repository, encrypted configuration with the `updraft` CLI, and typed
+//! Planned, with no page yet: a MongoDB repository, encrypted configuration with the `updraft` CLI, and typed
 //! Lambda invocation.
 //!
 //! Each page's example is a whole `main`; every runnable example under `examples/` goes
@@ -56,3 +56,7 @@ pub mod messaging {}
 #[cfg(feature = "aws")]
 #[doc = include_str!("../tutorial/service_calls.md")]
 pub mod service_calls {}
+
+#[cfg(feature = "fargate")]
+#[doc = include_str!("../tutorial/fargate_tasks.md")]
+pub mod fargate_tasks {}

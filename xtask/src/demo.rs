@@ -9,7 +9,9 @@
 //! 7. `examples/rds-iam`: a pool that logs in to PostgreSQL with IAM tokens over verified TLS;
 //! 8. `examples/dynamo-movies`: awstin's DynamoDB tutorial with typed models, on DynamoDB Local;
 //! 9. `examples/authorizer` on each token, and `examples/websocket-chat` on a connect, a message
-//!    and a disconnect, against DynamoDB Local and moto.
+//!    and a disconnect, against DynamoDB Local and moto;
+//! 10. `examples/fargate-report`: the launcher starts a report task per town on moto's ECS, then
+//!     in local mode, where the task binaries run as child processes.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -52,6 +54,7 @@ pub fn run(layout: &Layout) -> Result<()> {
         "\n10. dynamo: examples/dynamo-movies runs awstin's DynamoDB tutorial with a typed model",
     )?;
     api_gateway(layout, &servers)?;
+    fargate(layout, &servers)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {
@@ -145,19 +148,7 @@ fn call_routes(port: u16, say: fn(&str)) -> Result<()> {
 
 #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
 fn event_contexts(layout: &Layout) -> Result<()> {
-    run_quiet(Command::new(env!("CARGO")).current_dir(&layout.root).args([
-        "build",
-        "--quiet",
-        "-p",
-        "example-invoke-sum",
-        "-p",
-        "example-sqs-consumer",
-    ]))?;
-    let binaries = layout
-        .servers
-        .parent()
-        .unwrap_or(&layout.root)
-        .join("debug");
+    let binaries = build(layout, &["example-invoke-sum", "example-sqs-consumer"])?;
     println!("\n5. direct invocation: examples/invoke-sum, run as the CLI context");
     for event in [
         r#"{"session": {"state": "ohio"}, "data": {"a": 40, "b": 2}}"#,
@@ -254,19 +245,7 @@ fn run_example_with(
 /// connect, a message and a disconnect, each as the CLI context.
 #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
 fn api_gateway(layout: &Layout, servers: &Guard) -> Result<()> {
-    run_quiet(Command::new(env!("CARGO")).current_dir(&layout.root).args([
-        "build",
-        "--quiet",
-        "-p",
-        "example-authorizer",
-        "-p",
-        "example-websocket-chat",
-    ]))?;
-    let binaries = layout
-        .servers
-        .parent()
-        .unwrap_or(&layout.root)
-        .join("debug");
+    let binaries = build(layout, &["example-authorizer", "example-websocket-chat"])?;
     println!(
         "\n11. authorizer: examples/authorizer, a REST TOKEN authorizer, run as the CLI context"
     );
@@ -302,6 +281,105 @@ fn api_gateway(layout: &Layout, servers: &Guard) -> Result<()> {
     Ok(())
 }
 
+/// Runs `examples/fargate-report`'s launcher on moto's ECS (a cluster and the task definition
+/// made here with unsigned calls, which moto accepts), then in local mode.
+#[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
+fn fargate(layout: &Layout, servers: &Guard) -> Result<()> {
+    let binaries = build(layout, &["example-fargate-report"])?;
+    let moto = servers
+        .vars
+        .iter()
+        .find(|(k, _)| k == "MOTO_URL")
+        .and_then(|(_, url)| url.rsplit(':').next()?.parse::<u16>().ok())
+        .ok_or_else(|| fail("the servers' env has no MOTO_URL"))?;
+    let ecs = |action: &str, body: &str| {
+        let target = format!("AmazonEC2ContainerServiceV20141113.{action}");
+        let headers = [
+            ("X-Amz-Target", target.as_str()),
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("Authorization", &unsigned("ecs")),
+        ];
+        match http(moto, "POST", "/", &headers, body) {
+            Some((200, answer)) => Ok(answer),
+            other => Err(fail(format!("moto's ECS {action}: {other:?}"))),
+        }
+    };
+    let cluster = format!("demo-reports-{}", std::process::id());
+    ecs(
+        "CreateCluster",
+        &format!(r#"{{"clusterName": "{cluster}"}}"#),
+    )?;
+    ecs(
+        "RegisterTaskDefinition",
+        r#"{"family": "fargate-report", "networkMode": "bridge", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512", "containerDefinitions": [{"name": "fargate-report", "image": "fargate-report:latest", "memory": 512, "essential": true}]}"#,
+    )?;
+    let ec2 = |action: &str, tag: &str| {
+        let headers = [
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Authorization", &unsigned("ec2")),
+        ];
+        let body = format!("Action={action}&Version=2016-11-15");
+        let answer = http(moto, "POST", "/", &headers, &body)
+            .map(|(_, b)| b)
+            .unwrap_or_default();
+        let open = format!("<{tag}>");
+        answer
+            .split_once(&open)
+            .and_then(|(_, rest)| rest.split_once('<'))
+            .map(|(id, _)| id.to_owned())
+            .ok_or_else(|| fail(format!("moto's EC2 {action} named no {tag}")))
+    };
+    let mut envs: Vec<(String, String)> = servers.vars.clone();
+    envs.extend([
+        ("ECS_CLUSTER".to_owned(), cluster),
+        (
+            "ECS_SUBNETS".to_owned(),
+            ec2("DescribeSubnets", "subnetId")?,
+        ),
+        (
+            "ECS_SECURITY_GROUPS".to_owned(),
+            ec2("DescribeSecurityGroups", "groupId")?,
+        ),
+    ]);
+    let event =
+        r#"{"session": {"state": "ohio"}, "data": {"towns": ["Akron", "Dayton", "Toledo"]}}"#;
+    println!(
+        "\n13. fargate: examples/fargate-report launches a report task per town on moto's ECS"
+    );
+    let answer = run_with_stdin(&binaries.join("fargate-report-launch"), event, &envs)?;
+    println!("   {event}\n        -> {}", answer.trim());
+    println!("    and in local mode, each task a child process running fargate-report-task");
+    let bins = demo_tasks_dir(layout)?;
+    let link = bins.join("fargate-report");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(binaries.join("fargate-report-task"), &link)?;
+    let local = vec![
+        ("UPDRAFT_FARGATE_LOCAL".to_owned(), "true".to_owned()),
+        (
+            "UPDRAFT_FARGATE_LOCAL_BIN_DIR".to_owned(),
+            bins.display().to_string(),
+        ),
+    ];
+    let answer = run_with_stdin(&binaries.join("fargate-report-launch"), event, &local)?;
+    println!("        -> {}", answer.trim());
+    Ok(())
+}
+
+/// An `Authorization` header that names the service and region, which moto routes by; moto
+/// does not check the signature.
+fn unsigned(service: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"
+    )
+}
+
+/// A directory under the servers' folder for the demo's local task binaries.
+fn demo_tasks_dir(layout: &Layout) -> Result<std::path::PathBuf> {
+    let dir = layout.servers.join("demo-tasks");
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
 fn run_with_stdin(
     binary: &std::path::Path,
     input: &str,
@@ -319,6 +397,21 @@ fn run_with_stdin(
     }
     let output = child.wait_with_output()?;
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Builds `packages` quietly; returns the directory of their binaries.
+fn build(layout: &Layout, packages: &[&str]) -> Result<std::path::PathBuf> {
+    let mut command = Command::new(env!("CARGO"));
+    command.current_dir(&layout.root).args(["build", "--quiet"]);
+    for package in packages {
+        command.args(["-p", package]);
+    }
+    run_quiet(&mut command)?;
+    Ok(layout
+        .servers
+        .parent()
+        .unwrap_or(&layout.root)
+        .join("debug"))
 }
 
 fn run_quiet(command: &mut Command) -> Result<()> {
