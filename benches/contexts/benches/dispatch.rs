@@ -1,4 +1,5 @@
-//! `RATIO dispatch`: one API Gateway v2 event, deserialized, routed, answered and serialized,
+//! `RATIO dispatch`: one API Gateway v2 event, deserialized (as `HttpEvent`, what the runtime
+//! decodes, against `lambda_http`'s `LambdaRequest`), routed, answered and serialized,
 //! through the Updraft HTTP context and through a bare `lambda_http` adapter over the same
 //! axum router, in process, in one run.
 //!
@@ -28,7 +29,7 @@ use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Context, LambdaEvent, RequestExt, Service};
 use tower::ServiceExt;
 use tracing::Instrument;
-use updraft::contexts::http::{App, LambdaService};
+use updraft::contexts::http::{App, HttpEvent, LambdaService};
 use updraft::core::Env;
 
 /// Rounds of the paired measurement, and invocations per side per round.
@@ -37,7 +38,9 @@ const BATCH: usize = 300;
 
 type Bare = Adapter<'static, axum::response::Response, axum::Router>;
 
-fn event() -> LambdaEvent<LambdaRequest> {
+/// The event as each side's runtime decodes it: `HttpEvent` (every source, VPC Lattice v1
+/// too) for Updraft, `LambdaRequest` for `lambda_http`.
+fn event<T: serde::de::DeserializeOwned>() -> LambdaEvent<T> {
     let payload = serde_json::from_str(bench_contexts::HTTP_API_EVENT).unwrap();
     let mut context = Context::default();
     context.request_id = "bench".into();
@@ -46,12 +49,16 @@ fn event() -> LambdaEvent<LambdaRequest> {
 }
 
 async fn through_updraft(service: &LambdaService) -> Vec<u8> {
-    let response = service.clone().oneshot(event()).await.unwrap();
+    let response = service.clone().oneshot(event::<HttpEvent>()).await.unwrap();
     serde_json::to_vec(&response).unwrap()
 }
 
 async fn through_lambda_http(service: &Bare) -> Vec<u8> {
-    let response = service.clone().call(event()).await.unwrap();
+    let response = service
+        .clone()
+        .call(event::<LambdaRequest>())
+        .await
+        .unwrap();
     serde_json::to_vec(&response).unwrap()
 }
 

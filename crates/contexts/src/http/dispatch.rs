@@ -1,4 +1,5 @@
-//! The Lambda side: a `tower::Service<LambdaEvent<LambdaRequest>>` over an [`HttpService`].
+//! The Lambda side: a `tower::Service<LambdaEvent<HttpEvent>>` over an [`HttpService`] (and
+//! over `LambdaRequest`, `lambda_http`'s events, for callers that hold one).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,6 +13,7 @@ use tower::{Service, ServiceExt};
 
 use super::HttpService;
 use super::event::to_request;
+use super::lattice::HttpEvent;
 use super::reply::{EventResponse, to_event};
 
 /// The app as a Lambda handler: event in, response event out, in the source's format.
@@ -39,6 +41,21 @@ impl Service<LambdaEvent<LambdaRequest>> for LambdaService {
     }
 
     fn call(&mut self, event: LambdaEvent<LambdaRequest>) -> Self::Future {
+        let LambdaEvent { payload, context } = event;
+        self.call(LambdaEvent::new(HttpEvent::Lambda(payload), context))
+    }
+}
+
+impl Service<LambdaEvent<HttpEvent>> for LambdaService {
+    type Response = EventResponse;
+    type Error = crate::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<EventResponse, crate::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), crate::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, event: LambdaEvent<HttpEvent>) -> Self::Future {
         let LambdaEvent { payload, context } = event;
         let (source, request) = to_request(payload);
         match request {

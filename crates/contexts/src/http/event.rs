@@ -14,6 +14,7 @@ use http::{HeaderMap, HeaderValue, Method, Request, header};
 use lambda_http::request::{LambdaRequest, RequestContext};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
+use super::lattice::{HttpEvent, v1_parts};
 use super::problem::ApiError;
 
 /// The largest total size of the request headers: the limit of an ALB, which is above API
@@ -30,7 +31,7 @@ pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// | HTTP API (v2) on its `execute-api` domain | `rawPath` without the named stage API Gateway puts first |
 /// | HTTP API (v2) on a custom domain | `rawPath` as the client sent it |
 /// | Function URL | `rawPath` |
-/// | ALB, VPC Lattice | `path` |
+/// | ALB, VPC Lattice | `path` (`raw_path` in Lattice's version 1) |
 ///
 /// # The stage rule
 ///
@@ -60,12 +61,15 @@ pub enum EventSource {
     FunctionUrl,
     /// A VPC Lattice service (version 2).
     VpcLattice,
+    /// A VPC Lattice service whose target group sends version 1 events.
+    VpcLatticeV1,
     /// The local HTTP server, outside Lambda.
     Local,
 }
 
 impl EventSource {
-    /// A short name for logs: `alb`, `rest-api`, `http-api`, `function-url`, `vpc-lattice`, `local`.
+    /// A short name for logs: `alb`, `rest-api`, `http-api`, `function-url`, `vpc-lattice`,
+    /// `vpc-lattice-v1`, `local`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -74,6 +78,7 @@ impl EventSource {
             EventSource::HttpApi => "http-api",
             EventSource::FunctionUrl => "function-url",
             EventSource::VpcLattice => "vpc-lattice",
+            EventSource::VpcLatticeV1 => "vpc-lattice-v1",
             EventSource::Local => "local",
         }
     }
@@ -104,19 +109,29 @@ const RAW_PATH: &AsciiSet = &CONTROLS
     .add(b'{')
     .add(b'}');
 
-struct Parts {
-    method: Method,
-    path: String,
-    query: String,
-    headers: HeaderMap,
-    body: Option<String>,
-    base64: bool,
-    context: RequestContext,
+pub(super) struct Parts {
+    pub(super) method: Method,
+    pub(super) path: String,
+    pub(super) query: String,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Option<String>,
+    pub(super) base64: bool,
+    pub(super) context: Option<RequestContext>,
 }
 
 /// Converts an event; on failure returns the source anyway, so the error can be answered in
 /// the source's response format.
-pub(crate) fn to_request(event: LambdaRequest) -> (EventSource, Result<Request<Body>, ApiError>) {
+pub(crate) fn to_request(event: HttpEvent) -> (EventSource, Result<Request<Body>, ApiError>) {
+    let event = match event {
+        HttpEvent::Lambda(event) => event,
+        HttpEvent::VpcLatticeV1(event) => {
+            let source = EventSource::VpcLatticeV1;
+            return (
+                source,
+                v1_parts(event).and_then(|parts| build(source, parts)),
+            );
+        }
+    };
     let (source, parts) = match event {
         LambdaRequest::ApiGatewayV1(ag) => {
             let mut headers = ag.multi_value_headers;
@@ -142,7 +157,7 @@ pub(crate) fn to_request(event: LambdaRequest) -> (EventSource, Result<Request<B
                     headers,
                     body: ag.body,
                     base64: ag.is_base64_encoded,
-                    context: RequestContext::ApiGatewayV1(ag.request_context),
+                    context: Some(RequestContext::ApiGatewayV1(ag.request_context)),
                 },
             )
         }
@@ -162,12 +177,12 @@ pub(crate) fn to_request(event: LambdaRequest) -> (EventSource, Result<Request<B
                 EventSource::Alb,
                 Parts {
                     method: alb.http_method,
-                    path: utf8_percent_encode(&alb.path.unwrap_or_default(), RAW_PATH).to_string(),
+                    path: encode_raw_path(&alb.path.unwrap_or_default()),
                     query,
                     headers,
                     body: alb.body,
                     base64: alb.is_base64_encoded,
-                    context: RequestContext::Alb(alb.request_context),
+                    context: Some(RequestContext::Alb(alb.request_context)),
                 },
             )
         }
@@ -179,13 +194,12 @@ pub(crate) fn to_request(event: LambdaRequest) -> (EventSource, Result<Request<B
                 EventSource::VpcLattice,
                 Parts {
                     method: lattice.method.unwrap_or(Method::GET),
-                    path: utf8_percent_encode(&lattice.path.unwrap_or_default(), RAW_PATH)
-                        .to_string(),
+                    path: encode_raw_path(&lattice.path.unwrap_or_default()),
                     query,
                     headers: lattice.headers,
                     body: lattice.body,
                     base64: lattice.is_base64_encoded,
-                    context: RequestContext::VpcLattice(lattice.request_context),
+                    context: Some(RequestContext::VpcLattice(lattice.request_context)),
                 },
             )
         }
@@ -229,12 +243,12 @@ fn http_api_parts(ag: aws_lambda_events::apigw::ApiGatewayV2httpRequest) -> (Eve
         source,
         Parts {
             method: ag.request_context.http.method.clone(),
-            path: utf8_percent_encode(path, RAW_PATH).to_string(),
+            path: encode_raw_path(path),
             query: ag.raw_query_string.unwrap_or_default(),
             headers,
             body: ag.body,
             base64: ag.is_base64_encoded,
-            context: RequestContext::ApiGatewayV2(ag.request_context),
+            context: Some(RequestContext::ApiGatewayV2(ag.request_context)),
         },
     )
 }
@@ -276,7 +290,9 @@ fn build(source: EventSource, parts: Parts) -> Result<Request<Body>, ApiError> {
         .body(body)
         .map_err(|_| ApiError::bad_request("the request path or query is not a valid URI"))?;
     *request.headers_mut() = parts.headers;
-    request.extensions_mut().insert(parts.context);
+    if let Some(context) = parts.context {
+        request.extensions_mut().insert(context);
+    }
     request.extensions_mut().insert(source);
     Ok(request)
 }
@@ -319,8 +335,13 @@ fn malformed_query() -> ApiError {
     ApiError::bad_request("the event's query string parameters are malformed")
 }
 
+/// A raw path (where `%` already starts an escape) with what a URI cannot hold escaped.
+pub(super) fn encode_raw_path(path: &str) -> String {
+    utf8_percent_encode(path, RAW_PATH).to_string()
+}
+
 /// Decodes a map of still-encoded values (ALB, Lattice) and encodes it again, canonically.
-fn reencode(query: &QueryMap) -> Option<String> {
+pub(super) fn reencode(query: &QueryMap) -> Option<String> {
     let decode = |s: &str| {
         let plus_as_space = s.replace('+', " ");
         percent_encoding::percent_decode_str(&plus_as_space)

@@ -61,6 +61,7 @@ mod edge;
 mod event;
 mod extract;
 mod guard;
+mod lattice;
 #[cfg(feature = "local")]
 mod local;
 mod problem;
@@ -93,6 +94,7 @@ pub use edge::Edge;
 pub use event::{EventSource, MAX_HEADER_BYTES};
 pub use extract::{Rejection, ValidJson, ValidPath, ValidQuery};
 pub use guard::{CurrentSession, Guard};
+pub use lattice::{HttpEvent, VpcLatticeV1Request, VpcLatticeV1Response};
 #[cfg(feature = "local")]
 #[cfg_attr(docsrs, doc(cfg(feature = "local")))]
 pub use local::{DEFAULT_PORT, MAX_BODY_BYTES};
@@ -240,7 +242,8 @@ impl App {
         let env = self.take_env()?;
         crate::logging::init(&env)?;
         if crate::lambda::in_lambda(&env) {
-            return crate::lambda::serve(LambdaService::new(self.build(&env)?)).await;
+            let service = LambdaService::new(self.build(&env)?);
+            return crate::lambda::serve::<_, HttpEvent, _, _, _, _, _>(service).await;
         }
         #[cfg(feature = "local")]
         {

@@ -24,6 +24,8 @@ pub enum EventResponse {
     Alb(AlbTargetGroupResponse),
     /// For VPC Lattice.
     VpcLattice(VpcLatticeResponse),
+    /// For VPC Lattice's version 1 events: one string per header, and a `statusDescription`.
+    VpcLatticeV1(super::lattice::VpcLatticeV1Response),
 }
 
 impl EventResponse {
@@ -103,6 +105,9 @@ pub(crate) fn build(
             response.body = body;
             response.is_base64_encoded = base64;
             EventResponse::VpcLattice(response)
+        }
+        EventSource::VpcLatticeV1 => {
+            EventResponse::VpcLatticeV1(super::lattice::v1_response(status, &headers, body))
         }
         EventSource::HttpApi | EventSource::FunctionUrl | EventSource::Local => {
             let cookies = headers

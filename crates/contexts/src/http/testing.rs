@@ -26,7 +26,6 @@
 //! ```
 
 use base64::Engine as _;
-use lambda_http::request::LambdaRequest;
 use lambda_runtime::Diagnostic;
 use serde_json::{Value, json};
 
@@ -39,6 +38,7 @@ const HTTP_API_STAGE: &str = include_str!("../../fixtures/http-api-named-stage.j
 const FUNCTION_URL: &str = include_str!("../../fixtures/function-url.json");
 const ALB: &str = include_str!("../../fixtures/alb.json");
 const VPC_LATTICE: &str = include_str!("../../fixtures/vpc-lattice.json");
+const VPC_LATTICE_V1: &str = include_str!("../../fixtures/vpc-lattice-v1.json");
 
 /// A Lambda HTTP event, built from a source's sample event.
 #[derive(Debug, Clone)]
@@ -118,6 +118,20 @@ impl Event {
         Self::fixture(EventSource::VpcLattice, VPC_LATTICE)
     }
 
+    /// A VPC Lattice event in the version 1 format.
+    pub fn vpc_lattice_v1() -> Self {
+        Self::fixture(EventSource::VpcLatticeV1, VPC_LATTICE_V1)
+    }
+
+    /// The name of the field that says the body is base64.
+    fn base64_field(&self) -> &'static str {
+        if self.source == EventSource::VpcLatticeV1 {
+            "is_base64_encoded"
+        } else {
+            "isBase64Encoded"
+        }
+    }
+
     /// One event of every source and variant, named, with method `GET` and path `/`.
     #[must_use]
     pub fn every_source() -> Vec<(&'static str, Event)> {
@@ -130,6 +144,7 @@ impl Event {
             ("function-url", Self::function_url()),
             ("alb", Self::alb()),
             ("vpc-lattice", Self::vpc_lattice()),
+            ("vpc-lattice-v1", Self::vpc_lattice_v1()),
         ]
         .into_iter()
         .map(|(name, event)| {
@@ -172,7 +187,9 @@ impl Event {
                 self.json["requestContext"]["http"]["method"] = json!(method);
             }
             EventSource::Alb => self.json["httpMethod"] = json!(method),
-            EventSource::VpcLattice | EventSource::Local => self.json["method"] = json!(method),
+            EventSource::VpcLattice | EventSource::VpcLatticeV1 | EventSource::Local => {
+                self.json["method"] = json!(method);
+            }
         }
         self
     }
@@ -205,6 +222,7 @@ impl Event {
             EventSource::Alb | EventSource::VpcLattice | EventSource::Local => {
                 self.json["path"] = json!(format!("{base}{path}"));
             }
+            EventSource::VpcLatticeV1 => self.json["raw_path"] = json!(format!("{base}{path}")),
         }
         self
     }
@@ -232,14 +250,19 @@ impl Event {
                 self.json["rawQueryString"] = json!(query);
                 self.json["queryStringParameters"] = Value::Object(single);
             }
-            EventSource::Alb => {
-                // An ALB passes values as the client encoded them.
+            EventSource::Alb | EventSource::VpcLatticeV1 => {
+                // An ALB and Lattice's version 1 pass values as the client encoded them.
                 let raw: serde_json::Map<String, Value> = query
                     .split('&')
                     .filter_map(|pair| pair.split_once('='))
                     .map(|(k, v)| (k.to_owned(), json!(v)))
                     .collect();
-                self.json["queryStringParameters"] = Value::Object(raw);
+                let field = if self.source == EventSource::Alb {
+                    "queryStringParameters"
+                } else {
+                    "query_string_parameters"
+                };
+                self.json[field] = Value::Object(raw);
             }
             EventSource::VpcLattice | EventSource::Local => {
                 self.json["queryStringParameters"] = Value::Object(multi);
@@ -273,7 +296,8 @@ impl Event {
     /// Sets a text body.
     pub fn body(mut self, body: &str) -> Self {
         self.json["body"] = json!(body);
-        self.json["isBase64Encoded"] = json!(false);
+        let field = self.base64_field();
+        self.json[field] = json!(false);
         self
     }
 
@@ -291,13 +315,15 @@ impl Event {
     /// Sets `body` as is with `isBase64Encoded: true`, to test malformed base64.
     pub fn raw_base64_body(mut self, body: &str) -> Self {
         self.json["body"] = json!(body);
-        self.json["isBase64Encoded"] = json!(true);
+        let field = self.base64_field();
+        self.json[field] = json!(true);
         self
     }
 
     fn clear_body(mut self) -> Self {
         self.json["body"] = Value::Null;
-        self.json["isBase64Encoded"] = json!(false);
+        let field = self.base64_field();
+        self.json[field] = json!(false);
         self
     }
 
@@ -329,6 +355,10 @@ impl Event {
 /// A [`Diagnostic`] with error type `updraft.contexts.UnrecognizedEvent` when the bytes are
 /// not an HTTP event of a known source (the Lambda runtime reports such events the same way).
 pub async fn invoke(app: &LambdaService, event: impl AsRef<[u8]>) -> Result<Value, Diagnostic> {
-    crate::cli::invoke::<_, LambdaRequest, _>(app.clone(), event.as_ref(), Some("test-request-id"))
-        .await
+    crate::cli::invoke::<_, super::HttpEvent, _>(
+        app.clone(),
+        event.as_ref(),
+        Some("test-request-id"),
+    )
+    .await
 }
