@@ -17,7 +17,7 @@ use updraft_contexts::streams::{self, KinesisRecord};
 use updraft_contexts::websocket::{Message, Reply, Routes};
 use updraft_testkit::fuzz;
 
-const HTTP: [&str; 8] = [
+const HTTP: [&str; 9] = [
     include_str!("../fixtures/alb.json"),
     include_str!("../fixtures/function-url.json"),
     include_str!("../fixtures/http-api-default-stage.json"),
@@ -25,6 +25,7 @@ const HTTP: [&str; 8] = [
     include_str!("../fixtures/rest-api-custom-domain.json"),
     include_str!("../fixtures/rest-api-stage.json"),
     include_str!("../fixtures/vpc-lattice.json"),
+    include_str!("../fixtures/vpc-lattice-v1.json"),
     include_str!("../fixtures/websocket-message.json"),
 ];
 
