@@ -225,9 +225,12 @@ async fn fake_ecs_a_task_that_never_stops_times_the_wait_out() {
         .unwrap_err();
     assert!(matches!(err, Error::WaitTimeout { .. }), "{err}");
     assert_eq!(err.kind(), Kind::Timeout);
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(5));
     let polls = fake.requests().len();
-    assert!((2..40).contains(&polls), "polled with backoff: {polls}");
+    assert!(
+        (1..20).contains(&polls),
+        "polled with backoff, never more than every 50 ms: {polls}"
+    );
 }
 
 #[tokio::test]

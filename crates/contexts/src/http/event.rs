@@ -342,18 +342,24 @@ pub(super) fn encode_raw_path(path: &str) -> String {
 
 /// Decodes a map of still-encoded values (ALB, Lattice) and encodes it again, canonically.
 pub(super) fn reencode(query: &QueryMap) -> Option<String> {
+    let pairs = query_pairs(query)?;
+    Some(encode_query(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    ))
+}
+
+/// Still-encoded query pairs (`+` for a space, `%XX` escapes), decoded and encoded again,
+/// canonically, in the order given.
+pub(super) fn encode_query<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let decode = |s: &str| {
         let plus_as_space = s.replace('+', " ");
         percent_encoding::percent_decode_str(&plus_as_space)
             .decode_utf8_lossy()
             .into_owned()
     };
-    let pairs = query_pairs(query)?;
-    Some(
-        form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs.iter().map(|(k, v)| (decode(k), decode(v))))
-            .finish(),
-    )
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.map(|(k, v)| (decode(k), decode(v))))
+        .finish()
 }
 
 /// Turns a response body into the event encoding: text when the content type is textual,

@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 
 use aws_lambda_events::encodings::Body as EventBody;
-use aws_lambda_events::query_map::QueryMap;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use lambda_http::request::LambdaRequest;
 use serde::de::Error as _;
@@ -65,7 +64,8 @@ pub struct VpcLatticeV1Request {
     /// The headers, one string each.
     #[serde(default, deserialize_with = "nullish")]
     pub headers: BTreeMap<String, String>,
-    /// The query parameters, still encoded; the last value of a repeated one.
+    /// The query parameters, still encoded; the last value of a repeated one. The router sees
+    /// them sorted by name (a JSON object keeps no order).
     #[serde(default, deserialize_with = "nullish")]
     pub query_string_parameters: BTreeMap<String, String>,
     /// The body, base64 when `is_base64_encoded`.
@@ -98,13 +98,12 @@ pub(super) fn v1_parts(event: VpcLatticeV1Request) -> Result<Parts, ApiError> {
         };
         headers.append(name, value);
     }
-    let query = super::event::reencode(&QueryMap::from(
+    let query = super::event::encode_query(
         event
             .query_string_parameters
-            .into_iter()
-            .collect::<std::collections::HashMap<_, _>>(),
-    ))
-    .ok_or_else(|| ApiError::bad_request("the event's query string parameters are malformed"))?;
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     Ok(Parts {
         method,
         path: super::event::encode_raw_path(&event.raw_path),
