@@ -24,6 +24,11 @@ pub enum Error {
     #[error("the variable {0} is set by the launcher from the current session")]
     ReservedVariable(String),
 
+    /// A client token given to `run_with_token` is not 1 to 64 printable ASCII characters
+    /// without spaces.
+    #[error("a client token is 1 to 64 printable ASCII characters without spaces")]
+    InvalidClientToken,
+
     /// The container overrides are over ECS's limit of 8,192 characters (JSON included),
     /// found before any call.
     #[error("the container overrides are {size} characters; ECS allows {limit}")]
@@ -115,6 +120,7 @@ impl Surface for Error {
         match self {
             Error::Config(e) => e.kind(),
             Error::InvalidTaskName(_)
+            | Error::InvalidClientToken
             | Error::ReservedVariable(_)
             | Error::OverridesTooLarge { .. } => Kind::BadInput,
             Error::Launch { reason, .. } => failure_kind(reason),
@@ -132,6 +138,7 @@ impl Surface for Error {
             Error::Config(e) => e.error_type(),
             Error::InvalidTaskName(_) => "updraft.fargate.InvalidTaskName",
             Error::ReservedVariable(_) => "updraft.fargate.ReservedVariable",
+            Error::InvalidClientToken => "updraft.fargate.InvalidClientToken",
             Error::OverridesTooLarge { .. } => "updraft.fargate.OverridesTooLarge",
             Error::Launch { .. } => "updraft.fargate.Launch",
             Error::TaskNotFound(_) => "updraft.fargate.TaskNotFound",

@@ -146,7 +146,7 @@ impl Executor {
     ///
     /// # Errors
     ///
-    /// As [`Executor::run`], and [`Error::Config`] for a malformed token.
+    /// As [`Executor::run`], and [`Error::InvalidClientToken`] for a malformed token.
     pub async fn run_with_token<K, V>(
         &self,
         task: &str,
@@ -158,11 +158,7 @@ impl Executor {
         V: Into<String>,
     {
         if !valid_client_token(client_token) {
-            return Err(updraft_core::Error::invalid_var(
-                "client_token",
-                "use 1 to 64 printable ASCII characters without spaces",
-            )
-            .into());
+            return Err(Error::InvalidClientToken);
         }
         let prepared = Prepared::new(task, self.target(task)?, vars)?;
         self.launch(&prepared, 1, client_token)
