@@ -81,6 +81,20 @@ fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
     pairs
 }
 
+/// The host's target triple, so that `cargo metadata` needs no other platform's crates (a
+/// fresh machine has downloaded only the host's).
+fn host() -> String {
+    let output = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .unwrap()
+        .to_owned()
+}
+
 /// The directories of the two crates' fixtures, from `cargo metadata`.
 fn fixture_dirs() -> Vec<PathBuf> {
     let output = std::process::Command::new(env!("CARGO"))
@@ -88,9 +102,11 @@ fn fixture_dirs() -> Vec<PathBuf> {
             "metadata",
             "--format-version",
             "1",
-            "--offline",
-            "--manifest-path",
+            "--locked",
+            "--filter-platform",
         ])
+        .arg(host())
+        .arg("--manifest-path")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
         .output()
         .unwrap();
