@@ -13,6 +13,9 @@ pub mod error;
 pub mod logging;
 pub mod message;
 pub mod session;
+#[cfg(feature = "signal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signal")))]
+pub mod shutdown;
 #[cfg(feature = "aws")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub mod signed;

@@ -173,9 +173,9 @@ impl Executor {
     ///
     /// ECS applies one call's overrides to every task it starts, so items with identical
     /// variables share RunTask calls (up to 10 tasks each) and distinct ones get a call each.
-    /// Calls run with bounded concurrency ([`ExecutorBuilder::concurrency`]); throttled and
-    /// failed calls are retried with the workspace's jittered backoff, with the same client
-    /// token.
+    /// Calls run with bounded concurrency ([`ExecutorBuilder::concurrency`]); calls that fail
+    /// transiently (throttled, unavailable, timed out) are retried with the workspace's
+    /// jittered backoff, with the same client token.
     pub async fn run_batch<I, K, V>(
         &self,
         task: &str,

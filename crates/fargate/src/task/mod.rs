@@ -137,8 +137,8 @@ pub async fn run<T: Task>(task: T) -> ExitCode {
     let supervise = async move {
         tokio::select! {
             joined = &mut handle => outcome(joined),
-            signal = stop_signal() => {
-                tracing::warn!(signal, ?stop_timeout, "asked to stop: cancelling the task");
+            signal = updraft_core::shutdown::signal() => {
+                tracing::warn!(?signal, ?stop_timeout, "asked to stop: cancelling the task");
                 let _ = cancel.send(true);
                 if let Ok(joined) = tokio::time::timeout(stop_timeout, &mut handle).await {
                     outcome(joined);
@@ -146,7 +146,7 @@ pub async fn run<T: Task>(task: T) -> ExitCode {
                     handle.abort();
                     tracing::error!(?stop_timeout, "the task did not return in time after the signal; dropped it");
                 }
-                ExitCode::from(if signal == 2 { exit::INTERRUPTED } else { exit::TERMINATED })
+                ExitCode::from(signal.exit_code())
             }
         }
     };
@@ -201,32 +201,6 @@ fn short_type_name<T>() -> &'static str {
     name.rsplit("::").next().unwrap_or(name)
 }
 
-/// Completes with the signal number on SIGTERM (15) or Ctrl-C (2).
-async fn stop_signal() -> i32 {
-    let interrupt = async {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => 2,
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-                15
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<i32>();
-    tokio::select! {
-        signal = interrupt => signal,
-        signal = terminate => signal,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +212,12 @@ mod tests {
         assert_eq!(byte(78), 78);
         assert_eq!(byte(-1), 1);
         assert_eq!(byte(300), 1);
+        let terminate = updraft_core::shutdown::Signal::Terminate;
+        assert_eq!(terminate.exit_code(), exit::TERMINATED);
+        assert_eq!(
+            updraft_core::shutdown::Signal::Interrupt.exit_code(),
+            exit::INTERRUPTED
+        );
     }
 
     #[tokio::test]
