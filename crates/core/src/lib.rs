@@ -4,6 +4,7 @@
 #[cfg(feature = "aws")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub mod aws;
+pub mod backoff;
 mod dotenv;
 pub mod env;
 pub mod envelope;

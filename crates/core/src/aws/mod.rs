@@ -37,7 +37,8 @@
 
 // Over 400 lines with its tests; the code is about 290 lines.
 
-pub mod backoff;
+/// The retry policy; it lives at [`crate::backoff`] and needs no AWS crate.
+pub use crate::backoff;
 pub mod endpoints;
 mod sdk_error;
 pub mod settings;

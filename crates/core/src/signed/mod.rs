@@ -124,6 +124,41 @@ impl SignedClient {
         self.send(Method::POST, path, headers, body.into()).await
     }
 
+    /// Signs `request` for this client's service and region with its cached credentials, for
+    /// callers that send requests through their own HTTP client (the inter-service client of
+    /// `updraft-invoke` does). The request's URI must be absolute; its headers and body are
+    /// signed as they are, so set them all first. A client built
+    /// [`unsigned`](SignedClientBuilder::unsigned) returns the request unchanged.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Credentials`] when no credentials can be loaded, and
+    /// [`Error::InvalidRequest`] or [`Error::Signing`] for a request that cannot be signed
+    /// (a relative URI, a header value that is not visible ASCII).
+    pub async fn sign_request(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Request<Bytes>, Error> {
+        let Some(cache) = &self.inner.credentials else {
+            return Ok(request);
+        };
+        if request.uri().scheme().is_none() || request.uri().authority().is_none() {
+            return Err(self.invalid("a request to sign needs an absolute URI"));
+        }
+        let credentials = cache.get().await?;
+        let (parts, body) = request.into_parts();
+        let mut signed = self.sign(
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            &body,
+            &credentials,
+            std::time::SystemTime::now(),
+        )?;
+        *signed.version_mut() = parts.version;
+        Ok(signed)
+    }
+
     /// Signs and sends a request; `target` is a path (joined to the endpoint) or a full URL.
     ///
     /// Every attempt is signed afresh. Throttling, 5xx answers, expired credentials and

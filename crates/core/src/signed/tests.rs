@@ -229,3 +229,31 @@ async fn an_unsigned_client_needs_no_credentials_and_sends_no_signature() {
         "a signing client still needs credentials"
     );
 }
+
+#[tokio::test]
+async fn sign_request_signs_an_absolute_request_and_refuses_a_relative_one() {
+    let client = example();
+    let request = http::Request::builder()
+        .method(Method::POST)
+        .uri("https://api.example.com/prod/orders?x=1")
+        .header("constitution-state", "ohio")
+        .body(Bytes::from_static(b"{}"))
+        .unwrap();
+    let signed = client.sign_request(request).await.unwrap();
+    let authorization = signed.headers()["authorization"].to_str().unwrap();
+    assert!(
+        authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
+            && authorization.contains("/us-east-1/service/aws4_request")
+            && authorization.contains("constitution-state"),
+        "{authorization}"
+    );
+    assert_eq!(signed.body().as_ref(), b"{}");
+    let relative = http::Request::builder()
+        .uri("/orders")
+        .body(Bytes::new())
+        .unwrap();
+    assert!(matches!(
+        client.sign_request(relative).await,
+        Err(Error::InvalidRequest { .. })
+    ));
+}

@@ -17,7 +17,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use updraft_core::aws::backoff::Backoff;
+/// use updraft_core::backoff::Backoff;
 ///
 /// let policy = Backoff::new(Duration::from_millis(50), Duration::from_secs(3), 4);
 /// assert!(policy.delay(3) <= Duration::from_millis(200));
@@ -128,7 +128,7 @@ impl Backoff {
 ///
 /// ```
 /// use std::time::Duration;
-/// use updraft_core::aws::backoff::full_jitter;
+/// use updraft_core::backoff::full_jitter;
 ///
 /// let wait = full_jitter(Duration::from_millis(50), Duration::from_secs(3), 4);
 /// assert!(wait <= Duration::from_millis(400));
