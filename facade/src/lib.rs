@@ -42,6 +42,10 @@ pub mod apigw_authorizer;
 #[cfg_attr(docsrs, doc(cfg(feature = "fargate-task")))]
 pub use updraft_fargate as fargate;
 
+#[cfg(feature = "invoke-api")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoke-api")))]
+pub use updraft_invoke as invoke;
+
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub use updraft_testkit as testing;

@@ -12,11 +12,11 @@
 //! | [`websocket_push`] | `contexts-events`, `websocket` |
 //! | [`authorizer`] | `apigw-authorizer` |
 //! | [`messaging`] | `sns`, `sqs-backend` |
-//! | [`service_calls`] | `aws` |
+//! | [`service_calls`] | `invoke` |
 //! | [`fargate_tasks`] | `fargate` |
 //!
-//! Planned, with no page yet: a MongoDB repository, encrypted configuration with the `updraft` CLI, and typed
-//! Lambda invocation.
+//! Planned, with no page yet: a MongoDB repository, and encrypted configuration with the
+//! `updraft` CLI.
 //!
 //! Each page's example is a whole `main`; every runnable example under `examples/` goes
 //! further, with tests against the local servers.
@@ -53,7 +53,7 @@ pub mod authorizer {}
 #[doc = include_str!("../tutorial/messaging.md")]
 pub mod messaging {}
 
-#[cfg(feature = "aws")]
+#[cfg(feature = "invoke")]
 #[doc = include_str!("../tutorial/service_calls.md")]
 pub mod service_calls {}
 

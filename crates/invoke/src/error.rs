@@ -108,7 +108,10 @@ pub enum Error {
     },
 
     /// No base URL is configured for this service name.
-    #[error("the service `{name}` is not configured in MICROSERVICE_URLS (known: {})", known_list(known))]
+    #[error(
+        "the service `{name}` is not configured in MICROSERVICE_URLS (known: {})",
+        known_list(known)
+    )]
     ServiceNotConfigured {
         /// The name asked for.
         name: String,

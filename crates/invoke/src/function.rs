@@ -58,7 +58,10 @@ impl Function {
     /// [`Error::InvalidFunction`] for a qualifier Lambda would refuse.
     pub fn at(mut self, qualifier: &str) -> Result<Self, Error> {
         if !is_qualifier(qualifier) {
-            return Err(Error::InvalidFunction(format!("{}:{qualifier}", self.name())));
+            return Err(Error::InvalidFunction(format!(
+                "{}:{qualifier}",
+                self.name()
+            )));
         }
         self.qualifier = Some(qualifier.into());
         Ok(self)
@@ -100,35 +103,44 @@ impl FromStr for Function {
     }
 }
 
-impl TryFrom<&str> for Function {
-    type Error = Error;
+/// What the invoker's methods take as the function: a name, `name:qualifier` or ARN as text,
+/// or a [`Function`] (checked once, reused).
+pub trait IntoFunction {
+    /// The function.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidFunction`] for text Lambda would refuse.
+    fn into_function(self) -> Result<Function, Error>;
+}
 
-    fn try_from(s: &str) -> Result<Self, Error> {
-        Self::new(s)
+impl IntoFunction for &str {
+    fn into_function(self) -> Result<Function, Error> {
+        Function::new(self)
     }
 }
 
-impl TryFrom<&String> for Function {
-    type Error = Error;
-
-    fn try_from(s: &String) -> Result<Self, Error> {
-        Self::new(s)
+impl IntoFunction for String {
+    fn into_function(self) -> Result<Function, Error> {
+        Function::new(&self)
     }
 }
 
-impl TryFrom<String> for Function {
-    type Error = Error;
-
-    fn try_from(s: String) -> Result<Self, Error> {
-        Self::new(&s)
+impl IntoFunction for &String {
+    fn into_function(self) -> Result<Function, Error> {
+        Function::new(self)
     }
 }
 
-impl TryFrom<&Function> for Function {
-    type Error = Error;
+impl IntoFunction for Function {
+    fn into_function(self) -> Result<Function, Error> {
+        Ok(self)
+    }
+}
 
-    fn try_from(function: &Function) -> Result<Self, Error> {
-        Ok(function.clone())
+impl IntoFunction for &Function {
+    fn into_function(self) -> Result<Function, Error> {
+        Ok(self.clone())
     }
 }
 
@@ -140,11 +152,15 @@ fn parse(text: &str) -> Option<Function> {
     }
     let parts: Vec<&str> = text.split(':').collect();
     let (prefix_parts, rest) = match parts.as_slice() {
-        ["arn", partition, "lambda", region, account, "function", rest @ ..]
-            if partition.starts_with("aws") && is_region(region) && is_account(account) =>
-        {
-            (6, rest)
-        }
+        [
+            "arn",
+            partition,
+            "lambda",
+            region,
+            account,
+            "function",
+            rest @ ..,
+        ] if partition.starts_with("aws") && is_region(region) && is_account(account) => (6, rest),
         [account, "function", rest @ ..] if is_account(account) => (2, rest),
         rest => (0, rest),
     };

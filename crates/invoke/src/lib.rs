@@ -13,8 +13,11 @@ pub mod lambda;
 #[cfg(feature = "api")]
 #[cfg_attr(docsrs, doc(cfg(feature = "api")))]
 pub use api::{ApiClient, ApiClientBuilder};
+#[cfg(feature = "lambda")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
+pub use aws_sdk_lambda;
 pub use error::Error;
-pub use function::Function;
+pub use function::{Function, IntoFunction};
 #[cfg(feature = "lambda")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 pub use lambda::LambdaInvoker;

@@ -12,18 +12,29 @@ use super::{ChildGuard, Reply, free_port, request, servers_env, wait_for_port};
 #[derive(Debug)]
 pub struct Emulator {
     address: SocketAddr,
+    function: String,
     _runtime_api: ChildGuard,
     _function: ChildGuard,
 }
 
 impl Emulator {
     /// Starts the emulator (`cargo lambda watch --only-lambda-apis`) and `binary` with the
-    /// runtime variables pointing at it, plus `env`.
+    /// runtime variables pointing at it, plus `env`, as the emulator's default function `_`.
     ///
     /// # Panics
     ///
     /// When the local servers' env file names no cargo-lambda, or the emulator does not start.
     pub async fn start(binary: &str, env: &[(&str, &str)]) -> Self {
+        Self::start_named("_", binary, env).await
+    }
+
+    /// Like [`Emulator::start`], with the function named `function`: the Invoke API at
+    /// [`Emulator::lambda_endpoint`] answers for that name.
+    ///
+    /// # Panics
+    ///
+    /// As [`Emulator::start`].
+    pub async fn start_named(function: &str, binary: &str, env: &[(&str, &str)]) -> Self {
         let servers = servers_env();
         let cargo_lambda = match servers.require("CARGO_LAMBDA") {
             Ok(path) => path.to_owned(),
@@ -53,14 +64,17 @@ impl Emulator {
             wait_for_port(address, Duration::from_secs(30)).await,
             "the Lambda emulator did not start"
         );
-        let function = ChildGuard::spawn(
+        // The default function polls the bare runtime routes, a named one its own.
+        let runtime_api = if function == "_" {
+            format!("http://127.0.0.1:{port}/.rt")
+        } else {
+            format!("http://127.0.0.1:{port}/.rt/{function}")
+        };
+        let child = ChildGuard::spawn(
             binary,
             Command::new(binary)
-                .env(
-                    "AWS_LAMBDA_RUNTIME_API",
-                    format!("http://127.0.0.1:{port}/.rt"),
-                )
-                .env("AWS_LAMBDA_FUNCTION_NAME", "_")
+                .env("AWS_LAMBDA_RUNTIME_API", runtime_api)
+                .env("AWS_LAMBDA_FUNCTION_NAME", function)
                 .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
                 .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
                 .env("AWS_LAMBDA_LOG_LEVEL", "WARN")
@@ -69,9 +83,16 @@ impl Emulator {
         );
         Self {
             address,
+            function: function.to_owned(),
             _runtime_api: emulator,
-            _function: function,
+            _function: child,
         }
+    }
+
+    /// The Invoke API's URL, for `AWS_ENDPOINT_URL_LAMBDA` or a Lambda client's endpoint.
+    #[must_use]
+    pub fn lambda_endpoint(&self) -> String {
+        format!("http://{}", self.address)
     }
 
     /// Invokes the function with `event` through the emulator's Invoke API.
@@ -83,7 +104,7 @@ impl Emulator {
         request(
             self.address,
             "POST",
-            "/2015-03-31/functions/_/invocations",
+            &format!("/2015-03-31/functions/{}/invocations", self.function),
             &[],
             event,
         )

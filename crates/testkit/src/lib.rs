@@ -130,6 +130,27 @@ pub fn run_with_servers(program: &str) -> String {
     }
 }
 
+/// The binary `name` of another workspace package, from the target directory this test was
+/// built into (`target/debug/<name>`). `cargo xtask test` builds every binary of the workspace
+/// before any test runs; a test run on its own package needs it built first.
+///
+/// # Panics
+///
+/// When the binary is not there, with the command that builds it.
+#[must_use]
+pub fn workspace_binary(name: &str) -> PathBuf {
+    let profile_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().and_then(Path::parent).map(Path::to_path_buf));
+    let candidate = profile_dir.map(|dir| dir.join(name));
+    match candidate {
+        Some(path) if path.is_file() => path,
+        _ => panic!(
+            "the binary `{name}` is not built: run `cargo xtask test`, or `cargo build --bins --workspace` before this test"
+        ),
+    }
+}
+
 /// A free TCP port on 127.0.0.1 (bound, then released).
 ///
 /// # Panics

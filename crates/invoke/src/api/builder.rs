@@ -51,6 +51,8 @@ pub struct ApiClientBuilder {
     plain_http: bool,
     #[cfg(feature = "sigv4")]
     signing: Option<updraft_core::SdkConfig>,
+    #[cfg(feature = "secrets")]
+    secrets_config: Option<updraft_core::SdkConfig>,
 }
 
 impl ApiClientBuilder {
@@ -71,6 +73,8 @@ impl ApiClientBuilder {
             plain_http: false,
             #[cfg(feature = "sigv4")]
             signing: None,
+            #[cfg(feature = "secrets")]
+            secrets_config: None,
         }
     }
 
@@ -169,6 +173,16 @@ impl ApiClientBuilder {
         self
     }
 
+    /// Reads a `secret://`, `ssm://` or `secretsmanager://` token with the clients of
+    /// `config`, instead of the configuration `updraft_core::aws::load()` finds on the first
+    /// call.
+    #[cfg(feature = "secrets")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "secrets")))]
+    pub fn secrets_config(mut self, config: &updraft_core::SdkConfig) -> Self {
+        self.secrets_config = Some(config.clone());
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -196,9 +210,8 @@ impl ApiClientBuilder {
                 super::SERVICES_VAR,
             ),
         };
-        let base = Base::parse(&url, self.plain_http).map_err(|reason| {
-            invalid(setting, format!("service `{}`: {reason}", self.service))
-        })?;
+        let base = Base::parse(&url, self.plain_http)
+            .map_err(|reason| invalid(setting, format!("service `{}`: {reason}", self.service)))?;
         let mut limits = Limits::from_env(&env)?;
         if let Some(connect) = self.connect_timeout {
             limits.connect = connect;
@@ -214,11 +227,16 @@ impl ApiClientBuilder {
             None => SessionHeader::state(DEFAULT_STATE_HEADER)?,
         };
         let headers = headers(&self.headers, &session_header)?;
-        let token = match self.token {
+        #[cfg_attr(not(feature = "secrets"), allow(unused_mut))]
+        let mut token = match self.token {
             TokenSetting::Given(token) => TokenSource::value("token", &token)?,
             TokenSetting::Nothing => TokenSource::None,
             TokenSetting::FromEnv => TokenSource::from_env(&env)?,
         };
+        #[cfg(feature = "secrets")]
+        if let Some(config) = &self.secrets_config {
+            token.resolve_with(config);
+        }
         let http = transport::client(limits.connect).map_err(|reason| invalid("TLS", reason))?;
         #[cfg(feature = "sigv4")]
         let signer = self
@@ -287,7 +305,9 @@ pub(super) fn header(
             "`{name}` is set by the client itself (the token, the session, the signature)"
         ));
     }
-    let value =
+    let mut value =
         HeaderValue::try_from(value).map_err(|_| format!("the value of `{name}` is not valid"))?;
+    // An API key is as secret as the token: `Debug` of the client or a call shows no value.
+    value.set_sensitive(true);
     Ok((name, value))
 }

@@ -63,8 +63,8 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// Adds a header to this call. The client's own headers (`Authorization`, the session
-    /// header, …) are refused.
+    /// Adds a header to this call; it replaces a header of the same name set on the client.
+    /// The client's own headers (`Authorization`, the session header, …) are refused.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         match builder::header(name, value, &self.client.inner.session_header) {
             Ok((name, value)) => {
@@ -152,8 +152,9 @@ impl<'a> Call<'a> {
         let backoff = inner.limits.backoff;
         let mut attempt = 1;
         loop {
-            let request = self.request(&uri).await?;
-            let answer = tokio::time::timeout_at(deadline, self.attempt(request)).await;
+            let request = Box::pin(self.request(&uri)).await?;
+            // Boxed: signing and the connection make a future of many kilobytes.
+            let answer = tokio::time::timeout_at(deadline, Box::pin(self.attempt(request))).await;
             let (outcome, error) = match answer {
                 Err(_elapsed) => {
                     return Err(self.client_error(

@@ -50,7 +50,11 @@ pub(crate) fn is_idempotent(method: &Method) -> bool {
 /// The wait a `Retry-After` header asks for: whole seconds (an HTTP date is not honoured and
 /// falls back to the backoff). `None` when absent or malformed.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let text = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let text = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if text.is_empty() || text.len() > 9 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

@@ -65,7 +65,10 @@ impl Services {
             })
             .as_ref()
             .map_err(|reason| {
-                Error::Config(updraft_core::Error::invalid_var(SERVICES_VAR, reason.clone()))
+                Error::Config(updraft_core::Error::invalid_var(
+                    SERVICES_VAR,
+                    reason.clone(),
+                ))
             })
     }
 
@@ -142,7 +145,10 @@ mod tests {
             r#"{"orders": "https://orders.example.com/", "billing": "http://127.0.0.1:9"}"#,
         )]);
         let services = Services::from_env(&env).unwrap();
-        assert_eq!(services.url("orders").unwrap(), "https://orders.example.com/");
+        assert_eq!(
+            services.url("orders").unwrap(),
+            "https://orders.example.com/"
+        );
         match services.url("greeter") {
             Err(Error::ServiceNotConfigured { name, known }) => {
                 assert_eq!(name, "greeter");

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
+#[cfg(feature = "secrets")]
 use tokio::sync::OnceCell;
 use updraft_core::Env;
 
@@ -22,9 +23,12 @@ pub(crate) enum TokenSource {
     Value(SecretString),
     /// A `secret://`, `ssm://` or `secretsmanager://` reference in `variable`, resolved on
     /// first use.
+    #[cfg(feature = "secrets")]
     Reference {
         variable: &'static str,
         reference: String,
+        /// The AWS configuration to read it with; `aws::load()` when `None`.
+        config: Option<Box<updraft_core::SdkConfig>>,
         resolved: OnceCell<SecretString>,
     },
 }
@@ -34,6 +38,7 @@ impl fmt::Debug for TokenSource {
         match self {
             TokenSource::None => f.write_str("None"),
             TokenSource::Value(_) => f.write_str("Value([redacted])"),
+            #[cfg(feature = "secrets")]
             TokenSource::Reference {
                 variable,
                 reference,
@@ -67,18 +72,31 @@ impl TokenSource {
         if !is_reference(value) {
             return Self::value(variable, value);
         }
-        if cfg!(feature = "secrets") {
+        #[cfg(feature = "secrets")]
+        {
             Ok(TokenSource::Reference {
                 variable,
                 reference: value.to_owned(),
+                config: None,
                 resolved: OnceCell::new(),
             })
-        } else {
+        }
+        #[cfg(not(feature = "secrets"))]
+        {
             Err(updraft_core::Error::invalid_var(
                 variable,
                 "a secret reference needs updraft-invoke's `secrets` feature",
             )
             .into())
+        }
+    }
+
+    /// Reads a secret reference with `config` instead of the configuration `aws::load()`
+    /// finds.
+    #[cfg(feature = "secrets")]
+    pub(crate) fn resolve_with(&mut self, given: &updraft_core::SdkConfig) {
+        if let TokenSource::Reference { config, .. } = self {
+            *config = Some(Box::new(given.clone()));
         }
     }
 
@@ -99,12 +117,14 @@ impl TokenSource {
         match self {
             TokenSource::None => Ok(None),
             TokenSource::Value(token) => Ok(Some(token)),
+            #[cfg(feature = "secrets")]
             TokenSource::Reference {
                 variable,
                 reference,
                 resolved,
+                ..
             } => resolved
-                .get_or_try_init(|| resolve(variable, reference))
+                .get_or_try_init(|| self.resolve(variable, reference))
                 .await
                 .map(Some),
         }
@@ -116,10 +136,32 @@ fn valid(token: &str) -> bool {
 }
 
 #[cfg(feature = "secrets")]
-async fn resolve(variable: &'static str, reference: &str) -> Result<SecretString, Error> {
+impl TokenSource {
+    async fn resolve(
+        &self,
+        variable: &'static str,
+        reference: &str,
+    ) -> Result<SecretString, Error> {
+        let given = match self {
+            TokenSource::Reference { config, .. } => config.clone(),
+            _ => None,
+        };
+        let config = match given {
+            Some(config) => *config,
+            None => updraft_core::aws::load().await?,
+        };
+        resolve(&config, variable, reference).await
+    }
+}
+
+#[cfg(feature = "secrets")]
+async fn resolve(
+    config: &updraft_core::SdkConfig,
+    variable: &'static str,
+    reference: &str,
+) -> Result<SecretString, Error> {
     let failed = |reason: String| Error::from(updraft_core::Error::invalid_var(variable, reason));
-    let config = updraft_core::aws::load().await?;
-    let resolved = updraft_secrets::Resolver::new(&config)
+    let resolved = updraft_secrets::Resolver::new(config)
         .resolve(&Env::from_pairs([(variable, reference)]))
         .await
         .map_err(|e| failed(format!("the secret reference does not resolve: {e}")))?;
@@ -133,15 +175,6 @@ async fn resolve(variable: &'static str, reference: &str) -> Result<SecretString
         ));
     }
     Ok(SecretString::from(token.to_owned()))
-}
-
-#[cfg(not(feature = "secrets"))]
-async fn resolve(variable: &'static str, _reference: &str) -> Result<SecretString, Error> {
-    Err(updraft_core::Error::invalid_var(
-        variable,
-        "a secret reference needs updraft-invoke's `secrets` feature",
-    )
-    .into())
 }
 
 /// The value of an `Authorization` header for `token`.
@@ -171,7 +204,8 @@ mod tests {
         let value = header(token).unwrap();
         assert!(value.is_sensitive());
         assert!(!format!("{value:?}").contains("s3cr3t"));
-        let fallback = TokenSource::from_env(&Env::from_pairs([(FALLBACK_TOKEN_VAR, "b")])).unwrap();
+        let fallback =
+            TokenSource::from_env(&Env::from_pairs([(FALLBACK_TOKEN_VAR, "b")])).unwrap();
         assert_eq!(fallback.get().await.unwrap().unwrap().expose_secret(), "b");
         let none = TokenSource::from_env(&Env::from_pairs([(TOKEN_VAR, " ")])).unwrap();
         assert!(none.get().await.unwrap().is_none());
@@ -192,11 +226,20 @@ mod tests {
         assert!(is_reference("SSM:///app/token"));
         assert!(is_reference("secretsmanager://app#token"));
         assert!(!is_reference("secretive"));
+        #[cfg(feature = "secrets")]
         let source =
             TokenSource::from_env(&Env::from_pairs([(TOKEN_VAR, "ssm:///app/token")])).unwrap();
+        #[cfg(feature = "secrets")]
         assert_eq!(
             format!("{source:?}"),
             "Reference(INTER_SERVICE_TOKEN = ssm:///app/token)"
+        );
+        #[cfg(not(feature = "secrets"))]
+        assert!(
+            TokenSource::from_env(&Env::from_pairs([(TOKEN_VAR, "ssm:///app/token")]))
+                .unwrap_err()
+                .to_string()
+                .contains("`secrets` feature")
         );
     }
 }

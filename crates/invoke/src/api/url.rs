@@ -182,7 +182,9 @@ mod tests {
             "https://api.example.com/prod/orders/1"
         );
         assert_eq!(
-            base.join("/orders?state=CT", "limit=5").unwrap().to_string(),
+            base.join("/orders?state=CT", "limit=5")
+                .unwrap()
+                .to_string(),
             "https://api.example.com/prod/orders?state=CT&limit=5"
         );
         assert_eq!(

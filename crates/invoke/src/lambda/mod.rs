@@ -10,14 +10,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use updraft_core::aws::AwsError;
-use updraft_core::aws::settings::DEFAULT_CONNECT_TIMEOUT;
 use updraft_core::aws::TimeoutConfig;
+use updraft_core::aws::settings::DEFAULT_CONNECT_TIMEOUT;
 use updraft_core::{Env, SdkConfig};
 
-pub use payload::{ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT};
 use payload::Shape;
+pub use payload::{ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT};
 
-use crate::{Error, Function};
+use crate::{Error, Function, IntoFunction};
 
 /// The variable that overrides how long a synchronous invocation may take.
 pub const TIMEOUT_VAR: &str = "UPDRAFT_INVOKE_TIMEOUT";
@@ -104,16 +104,12 @@ impl LambdaInvoker {
     /// - [`Error::Function`] when the function raised;
     /// - [`Error::Envelope`] when it answered `success: false`;
     /// - [`Error::Decode`] when the reply or its data is not an `O`.
-    pub async fn invoke<I, O>(
-        &self,
-        function: impl TryInto<Function, Error = Error>,
-        input: &I,
-    ) -> Result<O, Error>
+    pub async fn invoke<I, O>(&self, function: impl IntoFunction, input: &I) -> Result<O, Error>
     where
         I: Serialize + ?Sized,
         O: DeserializeOwned,
     {
-        let function = function.try_into()?;
+        let function = function.into_function()?;
         let payload = payload::encode(&function, input, Shape::Envelope)?;
         let reply = self.call(&function, payload, false).await?;
         payload::decode_envelope(&function, &reply)
@@ -129,14 +125,14 @@ impl LambdaInvoker {
     /// errors of [`invoke`](Self::invoke).
     pub async fn invoke_flat<I, O>(
         &self,
-        function: impl TryInto<Function, Error = Error>,
+        function: impl IntoFunction,
         input: &I,
     ) -> Result<O, Error>
     where
         I: Serialize + ?Sized,
         O: DeserializeOwned,
     {
-        let function = function.try_into()?;
+        let function = function.into_function()?;
         let payload = payload::encode(&function, input, Shape::Flat)?;
         let reply = self.call(&function, payload, false).await?;
         payload::decode_envelope(&function, &reply)
@@ -151,10 +147,10 @@ impl LambdaInvoker {
     /// when the answer is not JSON.
     pub async fn invoke_raw(
         &self,
-        function: impl TryInto<Function, Error = Error>,
+        function: impl IntoFunction,
         payload: &Value,
     ) -> Result<Value, Error> {
-        let function = function.try_into()?;
+        let function = function.into_function()?;
         let payload = serde_json::to_vec(payload).map_err(|source| Error::Encode {
             function: function.clone(),
             source,
@@ -171,15 +167,11 @@ impl LambdaInvoker {
     ///
     /// [`Error::PayloadTooLarge`] over 1 MB, [`Error::Invocation`] when Lambda refuses the
     /// event, [`Error::NotAccepted`] when it answers anything but 202.
-    pub async fn invoke_async<I>(
-        &self,
-        function: impl TryInto<Function, Error = Error>,
-        input: &I,
-    ) -> Result<(), Error>
+    pub async fn invoke_async<I>(&self, function: impl IntoFunction, input: &I) -> Result<(), Error>
     where
         I: Serialize + ?Sized,
     {
-        let function = function.try_into()?;
+        let function = function.into_function()?;
         let payload = payload::encode(&function, input, Shape::Envelope)?;
         self.call(&function, payload, true).await.map(drop)
     }
@@ -191,10 +183,10 @@ impl LambdaInvoker {
     /// As [`invoke_async`](Self::invoke_async).
     pub async fn invoke_async_raw(
         &self,
-        function: impl TryInto<Function, Error = Error>,
+        function: impl IntoFunction,
         payload: &Value,
     ) -> Result<(), Error> {
-        let function = function.try_into()?;
+        let function = function.into_function()?;
         let payload = serde_json::to_vec(payload).map_err(|source| Error::Encode {
             function: function.clone(),
             source,

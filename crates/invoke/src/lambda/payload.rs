@@ -185,9 +185,7 @@ mod tests {
     #[tokio::test]
     async fn the_flat_form_merges_the_session_and_refuses_one_in_the_input() {
         let flat = Session::with_state("ohio")
-            .scope(async {
-                encode(&sum(), &json!({"collection": "orders"}), Shape::Flat).unwrap()
-            })
+            .scope(async { encode(&sum(), &json!({"collection": "orders"}), Shape::Flat).unwrap() })
             .await;
         let flat: Value = serde_json::from_slice(&flat).unwrap();
         assert_eq!(flat["collection"], "orders");
@@ -226,7 +224,10 @@ mod tests {
         let ok: Sum = decode_envelope(&sum(), br#"{"success": true, "data": {"sum": 3}}"#).unwrap();
         assert_eq!(ok, Sum { sum: 3 });
         let cases: [(&[u8], &str); 6] = [
-            (br#"{"success": false, "error": "b is missing"}"#, "Envelope"),
+            (
+                br#"{"success": false, "error": "b is missing"}"#,
+                "Envelope",
+            ),
             (br#"{"success": true, "data": {"total": 3}}"#, "Decode"),
             (br#"{"sum": 3}"#, "Decode"),
             (b"not json", "Decode"),
@@ -263,7 +264,10 @@ mod tests {
             Error::Function { function_error, error_type: Some(t), error_message: Some(m), .. }
                 if function_error == "Unhandled" && t == "ValueError" && m == "boom"
         ));
-        assert_eq!(raised.to_string(), "function `sum` raised an error (Unhandled)");
+        assert_eq!(
+            raised.to_string(),
+            "function `sum` raised an error (Unhandled)"
+        );
         let garbled = function_error(&sum(), "Handled", b"\xff\xfe");
         assert!(matches!(
             garbled,

@@ -11,10 +11,15 @@
 //! 9. `examples/authorizer` on each token, and `examples/websocket-chat` on a connect, a message
 //!    and a disconnect, against DynamoDB Local and moto;
 //! 10. `examples/fargate-report`: the launcher starts a report task per town on moto's ECS, then
-//!     in local mode, where the task binaries run as child processes.
+//!     in local mode, where the task binaries run as child processes;
+//! 11. `examples/service-calls`: a typed invocation of `invoke-sum` under cargo-lambda's
+//!     emulator, its envelope error, a call to `http-api` served locally, and a service that
+//!     is not configured.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+mod calls;
 
 use crate::process::{self, free_port, http, wait_until};
 use crate::servers::{Guard, Layout};
@@ -55,6 +60,7 @@ pub fn run(layout: &Layout) -> Result<()> {
     )?;
     api_gateway(layout, &servers)?;
     fargate(layout, &servers)?;
+    calls::service_calls(layout, &servers)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {

@@ -18,6 +18,10 @@
 //!   lists, sets, numbers) to and from the SDK's attribute map, `#[derive(Model)]` ÷
 //!   `serde_dynamo`, from paired rounds (`benches/dynamo`).
 //!
+//! - `invoke-overhead`: one synchronous invocation through `LambdaInvoker::invoke` ÷ the same
+//!   call with a bare `aws-sdk-lambda` client doing the same encoding and decoding, against a
+//!   local server with a canned reply (`crates/invoke/benches/overhead.rs`, paired rounds).
+//!
 //! Counts print as `COUNT <name> <value>`, from small programs run against the local servers
 //! (started for them after the timings, so the servers do not disturb those):
 //! - `sqs-send-batch-25`, `sns-publish-batch-25`: the SendMessageBatch and PublishBatch calls
@@ -41,6 +45,11 @@ use std::time::{Duration, Instant};
 use crate::process::run;
 use crate::servers::Layout;
 use crate::{Result, fail};
+use figures::{
+    criterion_bench, dynamo_codec, invoke_overhead, median, rds_token, secrets_cache_hit,
+};
+
+mod figures;
 
 /// How many starts of each binary the init figure takes the median of.
 const INIT_STARTS: usize = 61;
@@ -91,77 +100,10 @@ pub fn run_all(layout: &Layout) -> Result<()> {
         sqs.from_json
     );
     dynamo_codec(layout)?;
+    invoke_overhead(layout)?;
     secrets_cache_hit(layout)?;
     rds_token(layout)?;
     counts(layout)
-}
-
-/// The paired ratios of item encoding and decoding, Updraft ÷ `serde_dynamo`.
-fn dynamo_codec(layout: &Layout) -> Result<()> {
-    let directory = criterion_bench(layout, "bench-dynamo", "codec")?.join("dynamo");
-    let read = |name: &str| -> Result<f64> {
-        std::fs::read_to_string(directory.join(name))?
-            .trim()
-            .parse()
-            .map_err(|_| fail(format!("the dynamo bench wrote no {name}")))
-    };
-    eprintln!(
-        "dynamo: encode {:.2} µs vs serde_dynamo {:.2} µs, decode {:.2} µs vs {:.2} µs (criterion medians; decode includes cloning the input)",
-        median(&directory.join("encode-updraft"))? / 1000.0,
-        median(&directory.join("encode-serde_dynamo"))? / 1000.0,
-        median(&directory.join("decode-updraft"))? / 1000.0,
-        median(&directory.join("decode-serde_dynamo"))? / 1000.0
-    );
-    #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
-    {
-        println!("RATIO dynamo-encode {:.3}", read("encode-ratio")?);
-        println!("RATIO dynamo-decode {:.3}", read("decode-ratio")?);
-    }
-    Ok(())
-}
-
-/// The criterion median of a cached secret read.
-fn secrets_cache_hit(layout: &Layout) -> Result<()> {
-    let criterion = criterion_bench(layout, "bench-secrets", "cache")?.join("secrets");
-    let hit = median(&criterion.join("cache-hit"))?;
-    eprintln!(
-        "secrets-cache-hit: with a prebuilt Request {:.0} ns; a bare RwLock<HashMap> lookup {:.0} ns (for scale)",
-        median(&criterion.join("cache-hit-request"))?,
-        median(&criterion.join("bare-map"))?
-    );
-    #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
-    {
-        println!("NS secrets-cache-hit {hit:.0}");
-    }
-    Ok(())
-}
-
-/// The criterion median of signing one RDS IAM token.
-fn rds_token(layout: &Layout) -> Result<()> {
-    let criterion = criterion_bench(layout, "updraft-rds-iam-auth", "token")?.join("rds");
-    let token = median(&criterion.join("token"))?;
-    eprintln!(
-        "rds-token: the bare aws_sdk_rds AuthTokenGenerator it wraps {:.0} ns (for scale)",
-        median(&criterion.join("sdk-token"))?
-    );
-    #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
-    {
-        println!("NS rds-token {token:.0}");
-    }
-    Ok(())
-}
-
-/// Runs `cargo bench -p <package> --bench <bench>`; returns the criterion output directory.
-fn criterion_bench(layout: &Layout, package: &str, bench: &str) -> Result<std::path::PathBuf> {
-    eprintln!("xtask: cargo bench -p {package} --bench {bench}");
-    run(Command::new(env!("CARGO"))
-        .current_dir(&layout.root)
-        .args(["bench", "-p", package, "--bench", bench]))?;
-    Ok(layout
-        .servers
-        .parent()
-        .map_or_else(|| layout.root.join("target"), Path::to_path_buf)
-        .join("criterion"))
 }
 
 /// The programs that count calls against the local servers: (package, binary).
@@ -252,21 +194,6 @@ struct Dispatch {
     bare: f64,
     ratio: f64,
     logged: f64,
-}
-
-/// The median point estimate, in nanoseconds, of a criterion benchmark's last run.
-fn median(bench: &Path) -> Result<f64> {
-    let path = bench.join("new/estimates.json");
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
-    parse_median(&text).ok_or_else(|| fail(format!("no median in {}", path.display())))
-}
-
-fn parse_median(estimates: &str) -> Option<f64> {
-    let after = &estimates[estimates.find("\"median\"")?..];
-    let value = &after[after.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
-    let end = value.find([',', '}'])?;
-    value[..end].trim().parse().ok()
 }
 
 fn build_release(layout: &Layout) -> Result<()> {
@@ -382,13 +309,6 @@ fn wait_for_poll(listener: &TcpListener) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_criterion_medians() {
-        let estimates = r#"{"mean":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.0,"upper_bound":2.0},"point_estimate":1.5,"standard_error":0.1},"median":{"confidence_interval":{"confidence_level":0.95,"lower_bound":11000.5,"upper_bound":12000.0},"point_estimate":11505.25,"standard_error":3.0}}"#;
-        assert_eq!(parse_median(estimates), Some(11505.25));
-        assert_eq!(parse_median("{}"), None);
-    }
 
     #[test]
     fn medians_of_durations() {
