@@ -53,23 +53,15 @@ impl Services {
         Ok(Self(map))
     }
 
-    /// The map of the process: `.env` and the environment, read on first use.
+    /// The map of the process: `.env` and the environment, read on first use. A malformed
+    /// variable is not cached: each call reports it, naming the variable once.
     pub(crate) fn of_process() -> Result<&'static Self, Error> {
-        static PROCESS: OnceLock<Result<Services, String>> = OnceLock::new();
-        PROCESS
-            .get_or_init(|| {
-                Env::load()
-                    .map_err(Error::from)
-                    .and_then(|env| Self::from_env(&env))
-                    .map_err(|e| e.to_string())
-            })
-            .as_ref()
-            .map_err(|reason| {
-                Error::Config(updraft_core::Error::invalid_var(
-                    SERVICES_VAR,
-                    reason.clone(),
-                ))
-            })
+        static PROCESS: OnceLock<Services> = OnceLock::new();
+        if let Some(services) = PROCESS.get() {
+            return Ok(services);
+        }
+        let services = Self::from_env(&Env::load()?)?;
+        Ok(PROCESS.get_or_init(|| services))
     }
 
     /// The base URL of `name`.

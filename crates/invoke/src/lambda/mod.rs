@@ -46,7 +46,9 @@ impl LambdaInvoker {
     }
 
     /// An invoker whose synchronous calls may take up to `timeout` (until the reply's first
-    /// byte); keep it under the caller's own remaining time.
+    /// byte); keep it under the caller's own remaining time. The connect timeout comes from
+    /// `config`; its attempt and operation timeouts, meant for quick AWS calls, do not apply
+    /// to invocations.
     #[must_use]
     pub fn with_timeout(config: &SdkConfig, timeout: Duration) -> Self {
         let connect = config
