@@ -28,7 +28,7 @@ use updraft_core::{Env, Session};
 use updraft_invoke::LambdaInvoker;
 
 const ROUNDS: usize = 41;
-const PER_ROUND: usize = 200;
+const PER_ROUND: u32 = 200;
 
 #[derive(Serialize)]
 struct Numbers {
@@ -134,19 +134,31 @@ fn paired(
             started.elapsed()
         }))
     };
-    let mut ratios: Vec<f64> = (0..ROUNDS)
+    let mut rounds: Vec<(Duration, Duration)> = (0..ROUNDS)
         .map(|round| {
-            let (a, b): (Duration, Duration) = if round % 2 == 0 {
+            if round % 2 == 0 {
                 let a = ours();
                 (a, theirs())
             } else {
                 let b = theirs();
                 (ours(), b)
-            };
-            a.as_secs_f64() / b.as_secs_f64()
+            }
         })
         .collect();
+    let mut ratios: Vec<f64> = rounds
+        .iter()
+        .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
+        .collect();
     ratios.sort_by(f64::total_cmp);
+    let per_call = |mut times: Vec<Duration>| {
+        times.sort();
+        times[times.len() / 2].as_secs_f64() * 1e6 / f64::from(PER_ROUND)
+    };
+    println!(
+        "paired rounds, median per call: updraft {:.1} µs, bare aws-sdk-lambda {:.1} µs",
+        per_call(rounds.iter().map(|r| r.0).collect()),
+        per_call(rounds.drain(..).map(|r| r.1).collect())
+    );
     ratios[ratios.len() / 2]
 }
 
@@ -184,17 +196,17 @@ fn main() {
 
     let mut criterion = Criterion::default().configure_from_args();
     let mut group = criterion.benchmark_group("invoke");
+    group.bench_function("invoke-bare-sdk", |b| {
+        b.to_async(&runtime).iter(|| {
+            Session::with_state("ohio").scope(async { bare(&client, black_box(&input)).await })
+        });
+    });
     group.bench_function("invoke-updraft", |b| {
         b.to_async(&runtime).iter(|| {
             Session::with_state("ohio").scope(async {
                 let sum: Sum = invoker.invoke("sum", black_box(&input)).await.unwrap();
                 sum
             })
-        });
-    });
-    group.bench_function("invoke-bare-sdk", |b| {
-        b.to_async(&runtime).iter(|| {
-            Session::with_state("ohio").scope(async { bare(&client, black_box(&input)).await })
         });
     });
     group.finish();
