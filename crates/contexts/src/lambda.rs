@@ -1,9 +1,12 @@
 //! What every Lambda context shares: running a handler under `lambda_runtime`, after checking
-//! the runtime's own variables; catching panics; and telling whether this process is in Lambda.
+//! the runtime's own variables; the invocation's deadline; catching panics; and telling
+//! whether this process is in Lambda.
 
 use std::fmt::Debug;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
 
 use futures_util::FutureExt as _;
 use lambda_runtime::{Diagnostic, IntoFunctionResponse, LambdaEvent};
@@ -46,6 +49,52 @@ fn check(env: &Env) -> Result<(), Error> {
     Ok(())
 }
 
+tokio::task_local! {
+    static DEADLINE: SystemTime;
+}
+
+/// The time the current invocation has left before Lambda stops it: inside a handler served
+/// by a context (also under several concurrent invocations, each its own), or inside
+/// [`with_deadline`]. `None` outside any invocation, such as in a local server or a test.
+#[must_use]
+pub fn remaining_time() -> Option<Duration> {
+    DEADLINE
+        .try_with(|deadline| {
+            deadline
+                .duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO)
+        })
+        .ok()
+}
+
+/// Runs `future` as if it were an invocation that must end by `deadline`, so that
+/// [`remaining_time`] answers inside it; for runners of your own and for tests.
+pub async fn with_deadline<F: Future>(deadline: SystemTime, future: F) -> F::Output {
+    DEADLINE.scope(deadline, future).await
+}
+
+/// A service that makes each invocation's deadline current for its handler.
+#[derive(Clone)]
+struct WithDeadline<F>(F);
+
+impl<F, A> Service<LambdaEvent<A>> for WithDeadline<F>
+where
+    F: Service<LambdaEvent<A>>,
+{
+    type Response = F::Response;
+    type Error = F::Error;
+    type Future = tokio::task::futures::TaskLocalFuture<SystemTime, F::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, event: LambdaEvent<A>) -> Self::Future {
+        let deadline = event.context.deadline();
+        DEADLINE.scope(deadline, self.0.call(event))
+    }
+}
+
 /// Runs `service` as the function's handler: checks the runtime variables, then serves
 /// invocations, several at once when `AWS_LAMBDA_MAX_CONCURRENCY` asks for it (Lambda Managed
 /// Instances). Logging must be initialised by the caller.
@@ -66,7 +115,7 @@ where
     E: Into<lambda_runtime::Error> + Send + Debug + 'static,
 {
     check_runtime_env()?;
-    lambda_runtime::run_concurrent(service)
+    lambda_runtime::run_concurrent(WithDeadline(service))
         .await
         .map_err(Error::Runtime)
 }
@@ -110,6 +159,35 @@ mod tests {
             err.to_string().contains("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"),
             "{err}"
         );
+    }
+
+    #[tokio::test]
+    async fn the_deadline_is_the_invocations_own() {
+        assert_eq!(remaining_time(), None, "no invocation");
+        let deadline = SystemTime::now() + Duration::from_secs(30);
+        let left = with_deadline(deadline, async {
+            tokio::task::yield_now().await;
+            remaining_time()
+        })
+        .await
+        .unwrap();
+        assert!(
+            left <= Duration::from_secs(30) && left > Duration::from_secs(25),
+            "{left:?}"
+        );
+        let past = with_deadline(SystemTime::UNIX_EPOCH, async { remaining_time() }).await;
+        assert_eq!(past, Some(Duration::ZERO));
+        let mut context = lambda_runtime::Context::default();
+        context.deadline = 4_102_444_800_000;
+        let mut service = WithDeadline(tower::service_fn(|_: LambdaEvent<()>| async {
+            Ok::<_, std::convert::Infallible>(remaining_time())
+        }));
+        let left = service
+            .call(LambdaEvent::new((), context))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(left > Duration::from_secs(365 * 24 * 3600), "{left:?}");
     }
 
     #[tokio::test]
