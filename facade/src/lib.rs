@@ -46,6 +46,10 @@ pub use updraft_fargate as fargate;
 #[cfg_attr(docsrs, doc(cfg(feature = "invoke-api")))]
 pub use updraft_invoke as invoke;
 
+#[cfg(feature = "idempotency")]
+#[cfg_attr(docsrs, doc(cfg(feature = "idempotency")))]
+pub use updraft_idempotency as idempotency;
+
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub use updraft_testkit as testing;
