@@ -68,6 +68,30 @@ impl<F, I> Idempotent<F, I> {
         self
     }
 
+    /// This wrapper as a plain `async fn(I) -> Result<O, Error<E>>`, for the handlers of the
+    /// contexts: `updraft_contexts::invoke::handler(wrapped.handler())`. In the invoke
+    /// context, an error (the `success: false` reply) releases the claim unless
+    /// [`retry_when`](Self::retry_when) says otherwise.
+    pub fn handler<O, E, Fut>(
+        self,
+    ) -> impl Fn(I) -> std::pin::Pin<Box<dyn Future<Output = Result<O, Error<E>>> + Send>>
+    + Send
+    + Sync
+    + 'static
+    where
+        F: Fn(I) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<O, E>> + Send + 'static,
+        I: Serialize + Send + 'static,
+        O: Serialize + DeserializeOwned + Send + 'static,
+        E: Display + Send + 'static,
+    {
+        let wrapped = Arc::new(self);
+        move |input| {
+            let wrapped = wrapped.clone();
+            Box::pin(async move { wrapped.call(input).await })
+        }
+    }
+
     /// Runs the handler on `input` unless a call with the same key ran or runs.
     ///
     /// # Errors

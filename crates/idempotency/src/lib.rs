@@ -9,6 +9,9 @@ mod function;
 pub mod http;
 mod idempotency;
 mod key;
+#[cfg(feature = "contexts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contexts")))]
+pub mod sqs;
 mod store;
 
 pub use error::Error;

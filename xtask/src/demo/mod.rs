@@ -14,12 +14,14 @@
 //!     in local mode, where the task binaries run as child processes;
 //! 11. `examples/service-calls`: a typed invocation of `invoke-sum` under cargo-lambda's
 //!     emulator, its envelope error, a call to `http-api` served locally, and a service that
-//!     is not configured.
+//!     is not configured;
+//! 12. `examples/idempotent-payments`: one payment per `Idempotency-Key`, on DynamoDB Local.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod calls;
+mod payments;
 
 use crate::process::{self, free_port, http, wait_until};
 use crate::servers::{Guard, Layout};
@@ -61,6 +63,7 @@ pub fn run(layout: &Layout) -> Result<()> {
     api_gateway(layout, &servers)?;
     fargate(layout, &servers)?;
     calls::service_calls(layout, &servers)?;
+    payments::idempotent_payments(layout, &servers)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {
