@@ -10,6 +10,9 @@ use serde::de::DeserializeOwned;
 
 use crate::{Error, Idempotency, Key};
 
+/// The future of [`Idempotent::handler`]'s function.
+pub type HandlerFuture<O, E> = std::pin::Pin<Box<dyn Future<Output = Result<O, Error<E>>> + Send>>;
+
 /// Which errors release the claim, over the handler's error type erased.
 type Retryable = Arc<dyn Fn(&dyn std::any::Any) -> bool + Send + Sync>;
 
@@ -72,12 +75,7 @@ impl<F, I> Idempotent<F, I> {
     /// contexts: `updraft_contexts::invoke::handler(wrapped.handler())`. In the invoke
     /// context, an error (the `success: false` reply) releases the claim unless
     /// [`retry_when`](Self::retry_when) says otherwise.
-    pub fn handler<O, E, Fut>(
-        self,
-    ) -> impl Fn(I) -> std::pin::Pin<Box<dyn Future<Output = Result<O, Error<E>>> + Send>>
-    + Send
-    + Sync
-    + 'static
+    pub fn handler<O, E, Fut>(self) -> impl Fn(I) -> HandlerFuture<O, E> + Send + Sync + 'static
     where
         F: Fn(I) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<O, E>> + Send + 'static,

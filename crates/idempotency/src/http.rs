@@ -20,7 +20,7 @@ use updraft_contexts::http::ApiError;
 use updraft_core::error::Surface;
 
 use crate::key::sha256;
-use crate::{Error, Idempotency};
+use crate::{Error, Idempotency, Key};
 
 /// The request header that carries the key.
 pub const KEY_HEADER: &str = "idempotency-key";
@@ -46,6 +46,7 @@ pub struct IdempotencyLayer {
     idempotency: Idempotency,
     name: Arc<str>,
     require_key: bool,
+    body_key: Option<Key<()>>,
 }
 
 impl Idempotency {
@@ -58,15 +59,24 @@ impl Idempotency {
             idempotency: self.clone(),
             name: handler_name.into(),
             require_key: false,
+            body_key: None,
         }
     }
 }
 
 impl IdempotencyLayer {
-    /// Refuses unsafe requests without an `Idempotency-Key` with 400.
+    /// Refuses unsafe requests without a key with 400.
     #[must_use]
     pub fn require_key(mut self) -> Self {
         self.require_key = true;
+        self
+    }
+
+    /// Takes the key from these fields of a JSON body (dotted paths or JSON pointers) when a
+    /// request has no `Idempotency-Key` header.
+    #[must_use]
+    pub fn key_from_body<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.body_key = Some(Key::fields(fields));
         self
     }
 }
@@ -144,17 +154,13 @@ impl IdempotencyLayer {
         ) {
             return inner.oneshot(request).await.unwrap_or_else(|e| match e {});
         }
-        let key = match key_of(&request) {
-            Ok(Some(key)) => key,
-            Ok(None) if !self.require_key => {
-                return inner.oneshot(request).await.unwrap_or_else(|e| match e {});
-            }
-            Ok(None) => {
-                return ApiError::bad_request("this request needs an Idempotency-Key header")
-                    .into_response();
-            }
+        let header = match key_of(&request) {
+            Ok(header) => header,
             Err(reason) => return ApiError::bad_request(reason).into_response(),
         };
+        if header.is_none() && self.body_key.is_none() && !self.require_key {
+            return inner.oneshot(request).await.unwrap_or_else(|e| match e {});
+        }
         let (parts, body) = request.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
             return ApiError::new(
@@ -162,6 +168,19 @@ impl IdempotencyLayer {
                 "the request body is too large",
             )
             .into_response();
+        };
+        let from_body = || {
+            let key = self.body_key.as_ref()?;
+            let json: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+            key.material(&(), &json)
+        };
+        let Some(key) = header.or_else(from_body) else {
+            if self.require_key {
+                return ApiError::bad_request("this request needs an Idempotency-Key")
+                    .into_response();
+            }
+            let request = Request::from_parts(parts, Body::from(bytes));
+            return inner.oneshot(request).await.unwrap_or_else(|e| match e {});
         };
         let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
         let payload_hash = sha256(&format!(

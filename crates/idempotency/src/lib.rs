@@ -15,7 +15,7 @@ pub mod sqs;
 mod store;
 
 pub use error::Error;
-pub use function::Idempotent;
+pub use function::{HandlerFuture, Idempotent};
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use http::IdempotencyLayer;

@@ -66,12 +66,10 @@ fn failures(response: &Value) -> Vec<String> {
         .collect()
 }
 
-fn shipper(
-    runs: &Arc<AtomicUsize>,
-) -> impl Fn(Record<Order>) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send>>
-+ Send
-+ Sync
-+ 'static {
+/// A record handler's future.
+type Shipped = std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+
+fn shipper(runs: &Arc<AtomicUsize>) -> impl Fn(Record<Order>) -> Shipped + Send + Sync + 'static {
     let runs = runs.clone();
     move |record: Record<Order>| {
         let runs = runs.clone();

@@ -186,3 +186,20 @@ async fn malformed_or_missing_keys_are_400() {
     assert_eq!(runs.load(Ordering::SeqCst), 0);
     drop_table(&dynamo, &table).await;
 }
+
+#[tokio::test]
+async fn the_key_can_come_from_body_fields() {
+    let (router, runs, dynamo, table) =
+        fixture(|i| i.http_layer("payments").key_from_body(["order_id"])).await;
+    let body = r#"{"order_id": "o-1", "amount": 5}"#;
+    let first = send(&router, request(&[], body)).await;
+    let again = send(&router, request(&[], body)).await;
+    assert_eq!(first.0, StatusCode::CREATED);
+    assert_eq!((again.1, again.2.as_deref()), (first.1, Some("true")));
+    let other = send(&router, request(&[], r#"{"amount": 5}"#)).await;
+    assert_eq!(other.2, None, "no key field: no idempotency");
+    let header_wins = send(&router, request(&["k-9"], body)).await;
+    assert_eq!(header_wins.2, None, "the header's key is another key");
+    assert_eq!(runs.load(Ordering::SeqCst), 3);
+    drop_table(&dynamo, &table).await;
+}
