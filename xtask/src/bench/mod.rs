@@ -31,6 +31,12 @@
 //! - `batch-write-1000`: the `BatchWriteItem` calls 1000 items take on DynamoDB Local
 //!   (`benches/dynamo`).
 //!
+//! Against DynamoDB Local too, `benches/idempotency` prints `RATIO idempotency-first-call` (an
+//! idempotent first call ÷ the bare handler, which writes one item; paired rounds),
+//! `NS idempotency-added` (the added time per first call: claim and complete), and
+//! `NS idempotency-replay` / `NS idempotency-replay-cached` (a repeat, from the table and from
+//! the in-memory cache).
+//!
 //! Times print as `NS <name> <value>` (criterion medians): `secrets-cache-hit`, a cached secret
 //! read (`benches/secrets`); `rds-token`, signing one RDS IAM token
 //! (`crates/rds-iam-auth/benches/token.rs`).
@@ -107,13 +113,15 @@ pub fn run_all(layout: &Layout) -> Result<()> {
 }
 
 /// The programs that count calls against the local servers: (package, binary).
-const COUNTERS: [(&str, &str); 3] = [
+const COUNTERS: [(&str, &str); 4] = [
     ("bench-messaging", "count-calls"),
     ("bench-secrets", "count-secrets"),
     ("bench-dynamo", "count-dynamo"),
+    ("bench-idempotency", "idempotency-latency"),
 ];
 
-/// Runs each counting program against the local servers and passes its `COUNT` lines on.
+/// Runs each counting program against the local servers and passes its `COUNT`, `NS` and
+/// `RATIO` lines on.
 fn counts(layout: &Layout) -> Result<()> {
     let servers = crate::servers::Guard::acquire(layout)?;
     for (package, binary) in COUNTERS {
@@ -129,7 +137,7 @@ fn counts(layout: &Layout) -> Result<()> {
         #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
         for line in String::from_utf8_lossy(&output.stdout)
             .lines()
-            .filter(|l| l.starts_with("COUNT "))
+            .filter(|l| ["COUNT ", "NS ", "RATIO "].iter().any(|p| l.starts_with(p)))
         {
             println!("{line}");
         }
