@@ -108,6 +108,19 @@ async fn a_redelivered_record_does_not_run_again_and_the_batch_proceeds() {
     let response = invoke(service, &by_order, None).await.unwrap();
     assert!(failures(&response).is_empty(), "{response}");
     assert_eq!(runs.load(Ordering::SeqCst), 3);
+
+    // A body without the key's fields fails the record, never runs it unguarded.
+    let keyless = sqs::consumer(idempotency.sqs(
+        "ship-by-customer",
+        RecordKey::Fields(vec!["customer".into()]),
+        shipper(&runs),
+    ))
+    .into_service();
+    let response = invoke(keyless, &batch(&[("m-6", "o-6", false)]), None)
+        .await
+        .unwrap();
+    assert_eq!(failures(&response), ["m-6"]);
+    assert_eq!(runs.load(Ordering::SeqCst), 3);
     drop_table(&dynamo, &idempotency).await;
 }
 

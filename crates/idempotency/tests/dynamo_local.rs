@@ -379,3 +379,25 @@ async fn the_local_cache_answers_repeats_without_a_read() {
     assert!(matches!(uncached, Error::Store(_)), "{uncached:?}");
     assert_eq!(runs.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn from_env_names_a_missing_table_variable() {
+    let dynamo = Dynamo::new(&aws_config().await);
+    let missing = Idempotency::from_env(&dynamo, &updraft_core::Env::default()).unwrap_err();
+    assert!(
+        missing.to_string().contains("IDEMPOTENCY_TABLE"),
+        "{missing}"
+    );
+    let blank = Idempotency::from_env(
+        &dynamo,
+        &updraft_core::Env::from_pairs([("IDEMPOTENCY_TABLE", " ")]),
+    )
+    .unwrap_err();
+    assert!(blank.to_string().contains("IDEMPOTENCY_TABLE"), "{blank}");
+    let named = Idempotency::from_env(
+        &dynamo,
+        &updraft_core::Env::from_pairs([("IDEMPOTENCY_TABLE", "orders-idempotency")]),
+    )
+    .unwrap();
+    assert_eq!(named.table_name(), "orders-idempotency");
+}
