@@ -2,8 +2,10 @@
 //! answered without a DynamoDB read.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::SystemTime;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use crate::store::Record;
 
 /// A completed outcome as the cache keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +14,26 @@ pub(crate) struct Completed {
     /// The response JSON, or the stored failure.
     pub(crate) outcome: Result<String, String>,
     pub(crate) expires: SystemTime,
+}
+
+impl Completed {
+    /// The outcome a completed record holds, and its id.
+    pub(crate) fn of(record: Record) -> (String, Self) {
+        let outcome = match (record.response, record.failure) {
+            (Some(response), _) => Ok(response),
+            (None, failure) => Err(failure.unwrap_or_default()),
+        };
+        let expires = SystemTime::UNIX_EPOCH
+            + Duration::from_secs(u64::try_from(record.expiration).unwrap_or_default());
+        (
+            record.id,
+            Self {
+                payload_hash: record.payload_hash,
+                outcome,
+                expires,
+            },
+        )
+    }
 }
 
 /// At most `capacity` entries; the least recently used goes first.
@@ -35,13 +57,16 @@ impl Lru {
         }
     }
 
-    pub(crate) fn get(&self, id: &str, now: SystemTime) -> Option<Completed> {
-        let mut inner = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    /// The entries, and the tick of this use.
+    fn touch(&self) -> (MutexGuard<'_, Inner>, u64) {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         inner.tick += 1;
         let tick = inner.tick;
+        (inner, tick)
+    }
+
+    pub(crate) fn get(&self, id: &str, now: SystemTime) -> Option<Completed> {
+        let (mut inner, tick) = self.touch();
         let (completed, used) = inner.entries.get_mut(id)?;
         if completed.expires <= now {
             inner.entries.remove(id);
@@ -55,12 +80,7 @@ impl Lru {
         if self.capacity == 0 {
             return;
         }
-        let mut inner = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        inner.tick += 1;
-        let tick = inner.tick;
+        let (mut inner, tick) = self.touch();
         if inner.entries.len() >= self.capacity && !inner.entries.contains_key(&id) {
             let oldest = inner
                 .entries

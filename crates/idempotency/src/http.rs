@@ -19,7 +19,7 @@ use tower::{Layer, Service, ServiceExt as _};
 use updraft_contexts::http::ApiError;
 use updraft_core::error::Surface;
 
-use crate::key::sha256;
+use crate::key::{sha256, sha256_bytes};
 use crate::{Error, Idempotency, Key};
 
 /// The request header that carries the key.
@@ -186,7 +186,7 @@ impl IdempotencyLayer {
         let payload_hash = sha256(&format!(
             "{} {target}\n{}",
             parts.method,
-            sha256(&STANDARD.encode(&bytes))
+            sha256_bytes(&bytes)
         ));
         let request = Request::from_parts(parts, Body::from(bytes));
         let ran = AtomicBool::new(false);

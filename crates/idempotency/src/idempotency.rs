@@ -275,20 +275,8 @@ impl Idempotency {
     async fn store(&self, record: Record) {
         match self.store.complete(&record).await {
             Ok(()) => {
-                let expires = SystemTime::UNIX_EPOCH
-                    + Duration::from_secs(u64::try_from(record.expiration).unwrap_or_default());
-                let outcome = match (record.response, record.failure) {
-                    (Some(response), _) => Ok(response),
-                    (None, failure) => Err(failure.unwrap_or_default()),
-                };
-                self.cache.put(
-                    record.id,
-                    Completed {
-                        payload_hash: record.payload_hash,
-                        outcome,
-                        expires,
-                    },
-                );
+                let (id, completed) = Completed::of(record);
+                self.cache.put(id, completed);
             }
             Err(error) => tracing::error!(
                 error = %updraft_core::error::Report(&error),
@@ -306,23 +294,11 @@ impl Idempotency {
         now: SystemTime,
     ) -> Result<O, Error<E>> {
         if record.status == COMPLETED {
-            let outcome = match (record.response, record.failure) {
-                (Some(response), _) => Ok(response),
-                (None, failure) => Err(failure.unwrap_or_default()),
-            };
-            let expires = SystemTime::UNIX_EPOCH
-                + Duration::from_secs(u64::try_from(record.expiration).unwrap_or_default());
-            if record.payload_hash == payload_hash {
-                self.cache.put(
-                    id.to_owned(),
-                    Completed {
-                        payload_hash: record.payload_hash.clone(),
-                        outcome: outcome.clone(),
-                        expires,
-                    },
-                );
+            let (_, completed) = Completed::of(record);
+            if completed.payload_hash == payload_hash {
+                self.cache.put(id.to_owned(), completed.clone());
             }
-            return answer_completed(&record.payload_hash, outcome, payload_hash);
+            return answer_completed(&completed.payload_hash, completed.outcome, payload_hash);
         }
         if record.payload_hash != payload_hash {
             return Err(Error::PayloadMismatch);

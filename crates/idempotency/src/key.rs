@@ -134,7 +134,12 @@ pub(crate) fn canonical(json: &Value) -> String {
 
 /// Lower-case hex SHA-256 of `text`.
 pub(crate) fn sha256(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
+    sha256_bytes(text.as_bytes())
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub(crate) fn sha256_bytes(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
     let mut hex = String::with_capacity(64);
     for byte in digest {
         hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
