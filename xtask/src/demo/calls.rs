@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::process::{self, Tracked, free_port, wait_until};
+use crate::process::{self, Tracked, free_port};
 use crate::servers::{Guard, Layout};
 use crate::{Result, fail};
 
@@ -72,15 +72,13 @@ fn run(
         ])
         .arg(lambda_port.to_string())
         .current_dir(layout.root.join("examples/invoke-sum"));
-    let emulator = process::spawn(emulator, &emulator_log)?;
-    started.push(emulator.clone());
-    wait_until(
+    started.push(super::start_listening(
         "cargo lambda watch",
-        Some(&emulator),
+        emulator,
         &emulator_log,
+        lambda_port,
         Duration::from_secs(60),
-        || process::accepts(lambda_port),
-    )?;
+    )?);
     let mut function = Command::new(binaries.join("invoke-sum"));
     function
         .env(
@@ -96,15 +94,13 @@ fn run(
     let mut api = Command::new(binaries.join("http-api"));
     api.env("PORT", api_port.to_string())
         .env("RUST_LOG", "warn");
-    let api = process::spawn(api, &api_log)?;
-    started.push(api.clone());
-    wait_until(
+    started.push(super::start_listening(
         "http-api",
-        Some(&api),
+        api,
         &api_log,
+        api_port,
         Duration::from_secs(30),
-        || process::accepts(api_port),
-    )?;
+    )?);
     let output = Command::new(binaries.join("service-calls"))
         .envs(servers.vars.iter().map(|(k, v)| (k, v)))
         .env("SUM_FUNCTION", "invoke-sum")

@@ -99,17 +99,31 @@ fn http_api(layout: &Layout) -> Result<()> {
     command
         .env("PORT", port.to_string())
         .env("RUST_LOG", "warn");
-    let server = process::spawn(command, &log)?;
-    let ready = wait_until(
-        "http-api",
-        Some(&server),
-        &log,
-        Duration::from_secs(30),
-        || process::accepts(port),
-    );
-    let outcome = ready.and_then(|_| call_routes(port, say));
+    let server = start_listening("http-api", command, &log, port, Duration::from_secs(30))?;
+    let outcome = call_routes(port, say);
     server.stop(Duration::from_secs(5));
     outcome
+}
+
+/// Spawns `command` (logging to `log`) and waits until it accepts connections on `port`;
+/// stops it when it does not within `timeout`.
+fn start_listening(
+    name: &str,
+    command: Command,
+    log: &std::path::Path,
+    port: u16,
+    timeout: Duration,
+) -> Result<process::Tracked> {
+    let started = process::spawn(command, log)?;
+    match wait_until(name, Some(&started), log, timeout, || {
+        process::accepts(port)
+    }) {
+        Ok(_) => Ok(started),
+        Err(e) => {
+            started.stop(Duration::from_secs(5));
+            Err(e)
+        }
+    }
 }
 
 /// A method, a path, headers and a body.

@@ -4,7 +4,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use crate::process::{self, free_port, http, wait_until};
+use crate::process::{free_port, http};
 use crate::servers::{Guard, Layout};
 use crate::{Result, fail};
 
@@ -29,15 +29,14 @@ pub(super) fn idempotent_payments(layout: &Layout, servers: &Guard) -> Result<()
         .env("UPDRAFT_CREATE_TABLES", "true")
         .env("RUST_LOG", "warn")
         .current_dir(&layout.servers);
-    let server = process::spawn(command, &log)?;
-    let outcome = wait_until(
+    let server = super::start_listening(
         "idempotent-payments",
-        Some(&server),
+        command,
         &log,
+        port,
         Duration::from_secs(60),
-        || process::accepts(port),
-    )
-    .and_then(|_| pay(port));
+    )?;
+    let outcome = pay(port);
     server.stop(Duration::from_secs(5));
     outcome
 }
