@@ -66,6 +66,9 @@ impl Lru {
     }
 
     pub(crate) fn get(&self, id: &str, now: SystemTime) -> Option<Completed> {
+        if self.capacity == 0 {
+            return None;
+        }
         let (mut inner, tick) = self.touch();
         let (completed, used) = inner.entries.get_mut(id)?;
         if completed.expires <= now {

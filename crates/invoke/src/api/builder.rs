@@ -206,7 +206,7 @@ impl ApiClientBuilder {
                 super::SERVICES_VAR,
             ),
             None => (
-                Services::of_process()?.url(&self.service)?.to_owned(),
+                Services::of_process(&env)?.url(&self.service)?.to_owned(),
                 super::SERVICES_VAR,
             ),
         };

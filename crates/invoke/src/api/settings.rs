@@ -53,14 +53,15 @@ impl Services {
         Ok(Self(map))
     }
 
-    /// The map of the process: `.env` and the environment, read on first use. A malformed
-    /// variable is not cached: each call reports it, naming the variable once.
-    pub(crate) fn of_process() -> Result<&'static Self, Error> {
+    /// The map of the process, parsed from `process` (the environment and `.env`, as
+    /// [`Env::load`] reads them) on first use and kept. A malformed variable is not kept: each
+    /// call reports it, naming the variable once.
+    pub(crate) fn of_process(process: &Env) -> Result<&'static Self, Error> {
         static PROCESS: OnceLock<Services> = OnceLock::new();
         if let Some(services) = PROCESS.get() {
             return Ok(services);
         }
-        let services = Self::from_env(&Env::load()?)?;
+        let services = Self::from_env(process)?;
         Ok(PROCESS.get_or_init(|| services))
     }
 
