@@ -50,6 +50,10 @@ pub use updraft_invoke as invoke;
 #[cfg_attr(docsrs, doc(cfg(feature = "idempotency")))]
 pub use updraft_idempotency as idempotency;
 
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub use updraft_metrics as metrics;
+
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub use updraft_testkit as testing;

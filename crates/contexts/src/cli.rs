@@ -77,7 +77,8 @@ impl EventInput {
 }
 
 /// Sends one event through `service` as the Lambda runtime would (request id
-/// `cli-request-id` unless `request_id` is given) and returns the response as JSON.
+/// `cli-request-id` unless `request_id` is given), as an invocation of its own (its metrics are
+/// flushed when it ends), and returns the response as JSON.
 ///
 /// # Errors
 ///
@@ -101,8 +102,11 @@ where
     })?;
     let mut context = lambda_runtime::Context::default();
     context.request_id = request_id.unwrap_or("cli-request-id").to_owned();
-    let response = service
-        .oneshot(LambdaEvent::new(payload, context))
+    let invocation = updraft_core::Invocation::new()
+        .with_request_id(context.request_id.as_str())
+        .with_cold_start(updraft_core::invocation::take_cold_start());
+    let response = invocation
+        .scope(service.oneshot(LambdaEvent::new(payload, context)))
         .await
         .map_err(Into::into)?;
     serde_json::to_value(response).map_err(|e| Diagnostic {

@@ -1,6 +1,6 @@
 //! What every Lambda context shares: running a handler under `lambda_runtime`, after checking
-//! the runtime's own variables; the invocation's deadline; catching panics; and telling
-//! whether this process is in Lambda.
+//! the runtime's own variables; making each invocation (request id, trace header, deadline)
+//! current for its handler; catching panics; and telling whether this process is in Lambda.
 
 use std::fmt::Debug;
 use std::future::Future;
@@ -13,6 +13,7 @@ use lambda_runtime::{Diagnostic, IntoFunctionResponse, LambdaEvent};
 use serde::{Deserialize, Serialize};
 use tower::Service;
 use updraft_core::Env;
+use updraft_core::invocation::{self, Invocation, Scoped, TraceHeader};
 
 use crate::Error;
 
@@ -49,49 +50,83 @@ fn check(env: &Env) -> Result<(), Error> {
     Ok(())
 }
 
-tokio::task_local! {
-    static DEADLINE: SystemTime;
-}
-
 /// The time the current invocation has left before Lambda stops it: inside a handler served
 /// by a context (also under several concurrent invocations, each its own), or inside
 /// [`with_deadline`]. `None` outside any invocation, such as in a local server or a test.
 #[must_use]
 pub fn remaining_time() -> Option<Duration> {
-    DEADLINE
-        .try_with(|deadline| {
-            deadline
-                .duration_since(SystemTime::now())
-                .unwrap_or(Duration::ZERO)
-        })
-        .ok()
+    invocation::with_current(|current| current.and_then(Invocation::remaining_time))
 }
 
 /// Runs `future` as if it were an invocation that must end by `deadline`, so that
 /// [`remaining_time`] answers inside it; for runners of your own and for tests.
 pub async fn with_deadline<F: Future>(deadline: SystemTime, future: F) -> F::Output {
-    DEADLINE.scope(deadline, future).await
+    Invocation::new()
+        .with_deadline(deadline)
+        .scope(future)
+        .await
 }
 
-/// A service that makes each invocation's deadline current for its handler.
-#[derive(Clone)]
-struct WithDeadline<F>(F);
+/// The invocation a Lambda context describes: its request id, deadline and trace header (the
+/// runtime's, never the process variable), and whether it is the process's first.
+pub(crate) fn invocation_of(context: &lambda_runtime::Context) -> Invocation {
+    let trace = context.xray_trace_id.as_deref().and_then(|value| {
+        TraceHeader::parse(value)
+            .inspect_err(|e| tracing::warn!(error = %e, "ignoring the invocation's trace header"))
+            .ok()
+    });
+    Invocation::new()
+        .with_request_id(context.request_id.as_str())
+        .with_deadline(context.deadline())
+        .with_trace(trace)
+        .with_cold_start(invocation::take_cold_start())
+}
 
-impl<F, A> Service<LambdaEvent<A>> for WithDeadline<F>
+/// A service that makes each invocation current (request id, trace header, deadline) for its
+/// handler, and finishes it (flushing its metrics, say) when the handler returns: what
+/// [`serve`] runs every context's service in. For runners of your own, and for tests that
+/// drive a context's service with Lambda events of their own.
+///
+/// ```
+/// use updraft_contexts::lambda::{self, Invocations};
+/// use updraft_contexts::lambda_runtime::{Context, LambdaEvent};
+/// use tower::ServiceExt as _;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let service = tower::service_fn(|_: LambdaEvent<()>| async {
+///     Ok::<_, std::convert::Infallible>(updraft_core::invocation::current_trace())
+/// });
+/// let mut context = Context::default();
+/// context.request_id = "req-1".into();
+/// context.xray_trace_id = Some("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1".into());
+/// let trace = Invocations::new(service).oneshot(LambdaEvent::new((), context)).await.unwrap();
+/// assert_eq!(trace.unwrap().root(), "1-5759e988-bd862e3fe1be46a994272793");
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Invocations<F>(F);
+
+impl<F> Invocations<F> {
+    /// Wraps `service`.
+    pub fn new(service: F) -> Self {
+        Self(service)
+    }
+}
+
+impl<F, A> Service<LambdaEvent<A>> for Invocations<F>
 where
     F: Service<LambdaEvent<A>>,
 {
     type Response = F::Response;
     type Error = F::Error;
-    type Future = tokio::task::futures::TaskLocalFuture<SystemTime, F::Future>;
+    type Future = Scoped<F::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.0.poll_ready(cx)
     }
 
     fn call(&mut self, event: LambdaEvent<A>) -> Self::Future {
-        let deadline = event.context.deadline();
-        DEADLINE.scope(deadline, self.0.call(event))
+        invocation_of(&event.context).scope_with(|| self.0.call(event))
     }
 }
 
@@ -115,7 +150,7 @@ where
     E: Into<lambda_runtime::Error> + Send + Debug + 'static,
 {
     check_runtime_env()?;
-    lambda_runtime::run_concurrent(WithDeadline(service))
+    lambda_runtime::run_concurrent(Invocations(service))
         .await
         .map_err(Error::Runtime)
 }
@@ -179,7 +214,7 @@ mod tests {
         assert_eq!(past, Some(Duration::ZERO));
         let mut context = lambda_runtime::Context::default();
         context.deadline = 4_102_444_800_000;
-        let mut service = WithDeadline(tower::service_fn(|_: LambdaEvent<()>| async {
+        let mut service = Invocations(tower::service_fn(|_: LambdaEvent<()>| async {
             Ok::<_, std::convert::Infallible>(remaining_time())
         }));
         let left = service

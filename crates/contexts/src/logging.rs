@@ -6,7 +6,7 @@
 //! `apigw_request_id`, `xray_trace_id`, `cold_start`) appear on every line logged while it is
 //! handled; in JSON they sit under `span`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use updraft_core::invocation::{self, Invocation};
 
 pub(crate) use updraft_core::logging::catch_quietly;
 pub use updraft_core::logging::{Format, Settings, init, install_panic_hook, subscriber};
@@ -26,7 +26,7 @@ pub(crate) fn request_span(
         request_id,
         apigw_request_id,
         xray_trace_id,
-        cold_start = take_cold_start(),
+        cold_start = cold_start(),
         source,
     )
 }
@@ -44,9 +44,10 @@ pub(crate) fn invocation_span(
     )
 }
 
-static COLD: AtomicBool = AtomicBool::new(true);
-
-/// `true` for the first request of the process, `false` afterwards.
-pub(crate) fn take_cold_start() -> bool {
-    COLD.swap(false, Ordering::Relaxed)
+/// Whether the current request is the process's first: the current invocation's flag, or
+/// outside any invocation (a local server's request) the process's.
+fn cold_start() -> bool {
+    invocation::with_current(|current| {
+        current.map_or_else(invocation::take_cold_start, Invocation::is_cold_start)
+    })
 }

@@ -9,6 +9,7 @@ mod dotenv;
 pub mod env;
 pub mod envelope;
 pub mod error;
+pub mod invocation;
 #[cfg(feature = "logging")]
 #[cfg_attr(docsrs, doc(cfg(feature = "logging")))]
 pub mod logging;
@@ -26,6 +27,7 @@ pub mod signed;
 pub use aws_types::SdkConfig;
 pub use env::Env;
 pub use error::{Error, Kind, Surface};
+pub use invocation::{Invocation, TraceHeader};
 pub use session::{Session, SessionHeader};
 #[cfg(feature = "aws")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]

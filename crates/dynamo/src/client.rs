@@ -58,7 +58,7 @@ impl Dynamo {
     /// A client for `config` (see `updraft_core::aws::load`).
     #[must_use]
     pub fn new(config: &SdkConfig) -> Self {
-        Self::from_client(aws_sdk_dynamodb::Client::new(config))
+        Self::from_client(updraft_core::traced_client!(aws_sdk_dynamodb, config))
     }
 
     /// A client over an SDK client you built (with interceptors, say).

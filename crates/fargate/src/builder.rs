@@ -209,7 +209,7 @@ impl ExecutorBuilder {
                 .into());
             }
             Backend::Ecs(Ecs {
-                client: aws_sdk_ecs::Client::new(config),
+                client: updraft_core::traced_client!(aws_sdk_ecs, config),
                 cluster,
                 network: self.network,
                 capacity_provider: self.capacity_provider,

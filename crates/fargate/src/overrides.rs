@@ -1,9 +1,11 @@
-//! What one launch sends: the container's environment with the current `Session` added, checked
+//! What one launch sends: the container's environment with the current `Session` (and trace
+//! header, as `_X_AMZN_TRACE_ID`) added, checked
 //! against ECS's limit on overrides, and the tags that say what launched the task.
 
 use std::collections::BTreeMap;
 
 use updraft_core::Session;
+use updraft_core::invocation::TRACE_ENV_VAR;
 use updraft_core::session::codec::ENV_VAR as SESSION_VAR;
 
 use crate::Error;
@@ -46,7 +48,7 @@ impl Prepared {
         let mut env = BTreeMap::new();
         for (name, value) in vars {
             let name = name.into();
-            if name == SESSION_VAR || name == STATE_VAR {
+            if name == SESSION_VAR || name == STATE_VAR || name == TRACE_ENV_VAR {
                 return Err(Error::ReservedVariable(name));
             }
             env.insert(name, value.into());
@@ -60,6 +62,9 @@ impl Prepared {
             }
             state
         });
+        if let Some(trace) = updraft_core::invocation::current_trace() {
+            env.insert(TRACE_ENV_VAR.to_owned(), trace.to_string());
+        }
         let prepared = Self {
             task: task.to_owned(),
             definition: target.definition,
@@ -144,12 +149,28 @@ mod tests {
             prepared.tags(),
             [(TASK_TAG, "report".into()), (STATE_TAG, "ohio".into())]
         );
-        for reserved in [SESSION_VAR, STATE_VAR] {
+        for reserved in [SESSION_VAR, STATE_VAR, TRACE_ENV_VAR] {
             let forged = Prepared::new("report", target(), [(reserved, r#"{"state":"x"}"#)]);
             assert!(matches!(forged, Err(Error::ReservedVariable(name)) if name == reserved));
         }
         let outside = Prepared::new("report", target(), [("TOWN", "Dayton")]).unwrap();
         assert!(!outside.env.contains_key(SESSION_VAR) && outside.state.is_none());
+    }
+
+    #[tokio::test]
+    async fn the_current_trace_rides_along() {
+        let trace = updraft_core::TraceHeader::parse(
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        )
+        .unwrap();
+        let prepared = updraft_core::Invocation::new()
+            .with_trace(Some(trace.clone()))
+            .scope(async { Prepared::new("report", target(), [("TOWN", "Dayton")]) })
+            .await
+            .unwrap();
+        assert_eq!(prepared.env[TRACE_ENV_VAR], trace.as_str());
+        let outside = Prepared::new("report", target(), [("TOWN", "Dayton")]).unwrap();
+        assert!(!outside.env.contains_key(TRACE_ENV_VAR));
     }
 
     #[test]

@@ -29,7 +29,7 @@ impl SecretsManager {
     #[must_use]
     pub fn new(config: &SdkConfig) -> Self {
         Self {
-            client: aws_sdk_secretsmanager::Client::new(config),
+            client: updraft_core::traced_client!(aws_sdk_secretsmanager, config),
             calls: Arc::default(),
         }
     }

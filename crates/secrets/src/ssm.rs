@@ -36,7 +36,7 @@ impl Ssm {
     #[must_use]
     pub fn new(config: &SdkConfig) -> Self {
         Self {
-            client: aws_sdk_ssm::Client::new(config),
+            client: updraft_core::traced_client!(aws_sdk_ssm, config),
             calls: Arc::default(),
         }
     }

@@ -51,7 +51,7 @@ impl<T: Serialize + ?Sized> Topic<T> {
     #[must_use]
     pub fn from_arn(config: &SdkConfig, arn: impl Into<String>) -> Self {
         Self {
-            client: aws_sdk_sns::Client::new(config),
+            client: updraft_core::traced_client!(aws_sdk_sns, config),
             publisher: Publisher::at(arn, true),
             item: PhantomData,
         }
@@ -65,7 +65,7 @@ impl<T: Serialize + ?Sized> Topic<T> {
     #[must_use]
     pub fn named(config: &SdkConfig, name: impl Into<String>) -> Self {
         Self {
-            client: aws_sdk_sns::Client::new(config),
+            client: updraft_core::traced_client!(aws_sdk_sns, config),
             publisher: Publisher::named(name, true),
             item: PhantomData,
         }

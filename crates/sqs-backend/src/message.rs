@@ -6,8 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use aws_sdk_sqs::primitives::Blob;
-use aws_sdk_sqs::types::MessageAttributeValue;
+use aws_sdk_sqs::types::{
+    MessageAttributeValue, MessageSystemAttributeNameForSends, MessageSystemAttributeValue,
+};
 use serde::Serialize;
+use updraft_core::TraceHeader;
 use updraft_core::message::AttributeValue;
 use updraft_core::message::outbound::{Destination, Outbound, OutboundOptions, to_sdk};
 
@@ -54,6 +57,8 @@ impl SendOptions {
 pub(crate) struct Prepared {
     pub(crate) message: Outbound,
     pub(crate) delay_seconds: Option<i32>,
+    /// The current invocation's trace header, sent as the `AWSTraceHeader` system attribute.
+    pub(crate) trace: Option<TraceHeader>,
 }
 
 impl AsRef<Outbound> for Prepared {
@@ -86,7 +91,25 @@ pub(crate) fn prepare<T: Serialize + ?Sized>(
     Ok(Prepared {
         message,
         delay_seconds,
+        trace: updraft_core::invocation::current_trace(),
     })
+}
+
+/// The `AWSTraceHeader` system attribute that carries `trace` to the consumer, as X-Ray's own
+/// SQS integration does.
+pub(crate) fn system_attributes(
+    trace: Option<&TraceHeader>,
+) -> Option<HashMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>> {
+    let trace = trace?;
+    let value = MessageSystemAttributeValue::builder()
+        .data_type("String")
+        .string_value(trace.as_str())
+        .build()
+        .ok()?;
+    Some(HashMap::from([(
+        MessageSystemAttributeNameForSends::AwsTraceHeader,
+        value,
+    )]))
 }
 
 /// The SDK's form of the attributes.

@@ -12,7 +12,7 @@ use updraft_core::message::publisher::Publisher;
 
 use crate::Error;
 use crate::QueueUrl;
-use crate::message::{Prepared, SendOptions, prepare, sdk_attributes};
+use crate::message::{Prepared, SendOptions, prepare, sdk_attributes, system_attributes};
 
 /// What SQS answered for a sent message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +63,7 @@ impl<T: Serialize + ?Sized> Queue<T> {
     #[must_use]
     pub fn from_url(config: &SdkConfig, url: impl Into<String>) -> Self {
         Self {
-            client: aws_sdk_sqs::Client::new(config),
+            client: updraft_core::traced_client!(aws_sdk_sqs, config),
             publisher: Publisher::at(url, false),
             item: PhantomData,
         }
@@ -74,7 +74,7 @@ impl<T: Serialize + ?Sized> Queue<T> {
     #[must_use]
     pub fn named(config: &SdkConfig, name: impl Into<String>) -> Self {
         Self {
-            client: aws_sdk_sqs::Client::new(config),
+            client: updraft_core::traced_client!(aws_sdk_sqs, config),
             publisher: Publisher::named(name, false),
             item: PhantomData,
         }
@@ -134,12 +134,14 @@ impl<T: Serialize + ?Sized> Queue<T> {
     pub async fn send_with(&self, item: &T, options: SendOptions) -> Result<Sent, Error> {
         let url = self.url().await?;
         let prepared = prepare(item, options, self.publisher.destination(url))?;
+        let system = system_attributes(prepared.trace.as_ref());
         let message = prepared.message;
         let out = self
             .client
             .send_message()
             .queue_url(url)
             .set_message_attributes(sdk_attributes(&message.attributes)?)
+            .set_message_system_attributes(system)
             .message_body(message.body)
             .set_message_group_id(message.group_id)
             .set_message_deduplication_id(message.dedup_id)
@@ -237,6 +239,7 @@ fn entry(id: usize, prepared: &Prepared) -> Result<SendMessageBatchRequestEntry,
         .id(id.to_string())
         .message_body(&message.body)
         .set_message_attributes(sdk_attributes(&message.attributes)?)
+        .set_message_system_attributes(system_attributes(prepared.trace.as_ref()))
         .set_message_group_id(message.group_id.clone())
         .set_message_deduplication_id(message.dedup_id.clone())
         .set_delay_seconds(prepared.delay_seconds)

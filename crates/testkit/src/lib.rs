@@ -9,6 +9,7 @@
 //! passes without having talked to a server.
 
 mod cut;
+mod emf;
 mod emulator;
 mod fake;
 pub mod fuzz;
@@ -21,6 +22,7 @@ mod process;
 mod proxy;
 
 pub use cut::{Answers, CutProxy};
+pub use emf::check_emf;
 pub use emulator::Emulator;
 pub use fake::{Canned, FakeEndpoint, Recorded};
 pub use http::{Reply, request, wait_for_port};

@@ -131,11 +131,10 @@ impl WebsocketClient {
             Some(origin) => endpoint.url_at(&origin),
             None => endpoint.url(),
         };
-        let sdk = aws_sdk_apigatewaymanagement::config::Builder::from(config)
-            .endpoint_url(&url)
-            .build();
         Self {
-            client: aws_sdk_apigatewaymanagement::Client::from_conf(sdk),
+            client: updraft_core::traced_client!(aws_sdk_apigatewaymanagement, config, |builder| {
+                builder.endpoint_url(&url)
+            }),
             url,
         }
     }

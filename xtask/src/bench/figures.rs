@@ -51,6 +51,30 @@ pub(super) fn invoke_overhead(layout: &Layout) -> Result<()> {
     Ok(())
 }
 
+/// The per-invocation cost of recording 10 metrics: `RATIO metrics-overhead` (÷ an empty
+/// handler, paired rounds) and `NS metrics-10-added`.
+pub(super) fn metrics_overhead(layout: &Layout) -> Result<()> {
+    let directory = criterion_bench(layout, "updraft-metrics", "overhead")?.join("metrics");
+    let read = |name: &str| -> Result<f64> {
+        std::fs::read_to_string(directory.join(name))?
+            .trim()
+            .parse()
+            .map_err(|_| fail(format!("the metrics bench wrote no {name}")))
+    };
+    let (ratio, added) = (read("overhead-ratio")?, read("added-ns")?);
+    eprintln!(
+        "metrics-overhead: an invocation recording 10 metrics {:.2} µs, an empty one {:.2} µs (criterion medians, invoke context, documents to a sink)",
+        median(&directory.join("ten-metrics"))? / 1000.0,
+        median(&directory.join("empty-handler"))? / 1000.0
+    );
+    #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
+    {
+        println!("RATIO metrics-overhead {ratio:.3}");
+        println!("NS metrics-10-added {added:.0}");
+    }
+    Ok(())
+}
+
 /// The criterion median of a cached secret read.
 pub(super) fn secrets_cache_hit(layout: &Layout) -> Result<()> {
     let criterion = criterion_bench(layout, "bench-secrets", "cache")?.join("secrets");

@@ -21,6 +21,10 @@
 //! - `invoke-overhead`: one synchronous invocation through `LambdaInvoker::invoke` ÷ the same
 //!   call with a bare `aws-sdk-lambda` client doing the same encoding and decoding, against a
 //!   local server with a canned reply (`crates/invoke/benches/overhead.rs`, paired rounds).
+//! - `metrics-overhead`: an invocation through the invoke context whose handler records 10
+//!   metrics ÷ one that records none, documents rendered and flushed to a sink; with
+//!   `NS metrics-10-added`, the difference of the medians (`crates/metrics/benches/overhead.rs`,
+//!   paired rounds).
 //!
 //! Counts print as `COUNT <name> <value>`, from small programs run against the local servers
 //! (started for them after the timings, so the servers do not disturb those):
@@ -52,7 +56,8 @@ use crate::process::run;
 use crate::servers::Layout;
 use crate::{Result, fail};
 use figures::{
-    criterion_bench, dynamo_codec, invoke_overhead, median, rds_token, secrets_cache_hit,
+    criterion_bench, dynamo_codec, invoke_overhead, median, metrics_overhead, rds_token,
+    secrets_cache_hit,
 };
 
 mod figures;
@@ -107,6 +112,7 @@ pub fn run_all(layout: &Layout) -> Result<()> {
     );
     dynamo_codec(layout)?;
     invoke_overhead(layout)?;
+    metrics_overhead(layout)?;
     secrets_cache_hit(layout)?;
     rds_token(layout)?;
     counts(layout)

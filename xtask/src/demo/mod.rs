@@ -21,6 +21,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod calls;
+mod metrics;
 mod payments;
 
 use crate::process::{self, free_port, http, wait_until};
@@ -64,6 +65,7 @@ pub fn run(layout: &Layout) -> Result<()> {
     fargate(layout, &servers)?;
     calls::service_calls(layout, &servers)?;
     payments::idempotent_payments(layout, &servers)?;
+    metrics::metrics(layout)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {

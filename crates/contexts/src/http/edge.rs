@@ -1,6 +1,8 @@
 //! The outermost service of every app, in Lambda and locally alike. Per request it:
 //!
 //! - strips the configured path prefixes;
+//! - makes the request the current invocation when the Lambda runtime loop has not (the local
+//!   server), with its `x-request-id` and `x-amzn-trace-id`;
 //! - opens the `request` span with the request ids and `cold_start`;
 //! - turns a panic anywhere below into a 500 JSON answer (the panic itself is logged by the
 //!   panic hook) and keeps serving;
@@ -24,6 +26,7 @@ use http_body_util::BodyExt;
 use lambda_http::request::RequestContext;
 use tower::{Layer, Service, ServiceExt};
 use tracing::Instrument;
+use updraft_core::invocation::{self, Invocation, TRACE_HEADER, TraceHeader};
 
 use super::event::EventSource;
 use super::problem::{json_response, with_request_id};
@@ -62,43 +65,69 @@ where
         if !self.prefixes.is_empty() {
             strip_prefix(&mut request, &self.prefixes);
         }
-        let span = request_span(&request);
-        let request_id = request_id(&request);
         let inner = self.inner.clone();
-        Box::pin(
-            with_request_id(request_id, async move {
-                let started = Instant::now();
-                let method = request.method().clone();
-                let path = request.uri().path().to_owned();
-                let route = RouteSlot::default();
-                request.extensions_mut().insert(route.clone());
-                let response = match catch_panic(inner.oneshot(request)).await {
-                    Ok(Ok(response)) => response,
-                    Err(panic) => {
-                        tracing::error!(panic = %panic, "the handler panicked; answering 500");
-                        json_response(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "internal server error",
-                            &[],
-                            None,
-                        )
-                    }
-                };
-                let response = json_errors(response, &method, &path).await;
-                tracing::info!(
-                    target: "updraft::access",
-                    method = %method,
-                    route = route.get().unwrap_or("-"),
-                    path = %path,
-                    status = response.status().as_u16(),
-                    latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-                    "request"
-                );
-                Ok(response)
-            })
-            .instrument(span),
-        )
+        // In Lambda the runtime loop made the invocation current; a request served by the
+        // local server (or sent straight to the app) is an invocation of its own.
+        let own =
+            invocation::with_current(|current| current.is_none()).then(|| own_invocation(&request));
+        let serve = move || -> Self::Future {
+            let span = request_span(&request);
+            let request_id = request_id(&request);
+            Box::pin(
+                with_request_id(request_id, async move {
+                    let started = Instant::now();
+                    let method = request.method().clone();
+                    let path = request.uri().path().to_owned();
+                    let route = RouteSlot::default();
+                    request.extensions_mut().insert(route.clone());
+                    let response = match catch_panic(inner.oneshot(request)).await {
+                        Ok(Ok(response)) => response,
+                        Err(panic) => {
+                            tracing::error!(panic = %panic, "the handler panicked; answering 500");
+                            json_response(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                "internal server error",
+                                &[],
+                                None,
+                            )
+                        }
+                    };
+                    let response = json_errors(response, &method, &path).await;
+                    tracing::info!(
+                        target: "updraft::access",
+                        method = %method,
+                        route = route.get().unwrap_or("-"),
+                        path = %path,
+                        status = response.status().as_u16(),
+                        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+                        "request"
+                    );
+                    Ok(response)
+                })
+                .instrument(span),
+            )
+        };
+        match own {
+            Some(invocation) => Box::pin(invocation.scope_with(serve)),
+            None => serve(),
+        }
     }
+}
+
+/// The invocation of a request served outside the Lambda runtime loop: from its Lambda context
+/// when it has one, else from its `x-request-id` and `x-amzn-trace-id` headers.
+fn own_invocation(request: &Request<Body>) -> Invocation {
+    if let Some(context) = request.extensions().get::<lambda_runtime::Context>() {
+        return crate::lambda::invocation_of(context);
+    }
+    let headers = request.headers();
+    let mut invocation = Invocation::new()
+        .with_trace(header_str(headers, TRACE_HEADER).and_then(|v| TraceHeader::parse(v).ok()))
+        .with_cold_start(invocation::take_cold_start());
+    if let Some(id) = header_str(headers, "x-request-id") {
+        invocation = invocation.with_request_id(id);
+    }
+    invocation
 }
 
 /// The id error bodies carry: the Lambda request id, or locally the `x-request-id` header.
@@ -131,7 +160,7 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
             source.as_str(),
             header_str(request.headers(), "x-request-id"),
             apigw_request_id,
-            header_str(request.headers(), "x-amzn-trace-id"),
+            header_str(request.headers(), TRACE_HEADER),
         ),
     }
 }

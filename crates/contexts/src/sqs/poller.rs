@@ -75,7 +75,7 @@ impl LocalQueue {
     pub fn new(config: &SdkConfig, url: impl Into<String>) -> Self {
         let url = url.into();
         Self {
-            client: aws_sdk_sqs::Client::new(config),
+            client: updraft_core::traced_client!(aws_sdk_sqs, config),
             arn: arn_of(&url, config.region().map_or("us-east-1", |r| r.as_ref())),
             url,
             wait: Duration::from_secs(20),

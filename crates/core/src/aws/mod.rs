@@ -42,9 +42,11 @@ pub use crate::backoff;
 pub mod endpoints;
 mod sdk_error;
 pub mod settings;
+mod trace;
 
 pub(crate) use sdk_error::credentials_error;
 pub use sdk_error::{AwsError, credentials_failure_kind};
+pub use trace::TraceInterceptor;
 
 use std::time::Duration;
 

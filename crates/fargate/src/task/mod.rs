@@ -27,6 +27,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tracing::Instrument;
 use updraft_core::error::{Report, Surface};
+use updraft_core::invocation::{Invocation, TRACE_ENV_VAR, TraceHeader};
 use updraft_core::{Env, Session};
 
 pub use context::TaskContext;
@@ -124,12 +125,18 @@ pub async fn run<T: Task>(task: T) -> ExitCode {
         task_arn = task_arn.as_deref(),
         state = session.as_ref().and_then(|s| s.state.as_deref()),
     );
+    let trace = launcher_trace(&env);
     let (cancel, cancelled) = watch::channel(false);
     let ctx = TaskContext::running(env, session.clone(), task_arn, cancelled);
     let work = async move {
         tracing::info!("task started");
         task.execute(&ctx).await
     };
+    // The task is one unit of work: the trace the launcher passed on is its invocation's.
+    let work = Invocation::new()
+        .with_trace(trace)
+        .with_cold_start(true)
+        .scope(work);
     let mut handle = match session {
         Some(session) => tokio::spawn(session.scope(work).instrument(span.clone())),
         None => tokio::spawn(work.instrument(span.clone())),
@@ -151,6 +158,15 @@ pub async fn run<T: Task>(task: T) -> ExitCode {
         }
     };
     supervise.instrument(span).await
+}
+
+/// The trace header the launcher passed on in `_X_AMZN_TRACE_ID`; a malformed one is logged
+/// and ignored rather than sent on.
+fn launcher_trace(env: &Env) -> Option<TraceHeader> {
+    let value = env.get(TRACE_ENV_VAR)?;
+    TraceHeader::parse(value)
+        .inspect_err(|e| tracing::warn!(error = %e, "ignoring {TRACE_ENV_VAR}"))
+        .ok()
 }
 
 /// Logs how `execute` ended and returns its exit code.

@@ -9,7 +9,9 @@ use http_body_util::Full;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
+use tracing::Instrument;
 use updraft_core::Session;
+use updraft_core::invocation::TRACE_HEADER;
 
 use super::retry::{self, Outcome};
 use super::transport::{self, Failed};
@@ -116,7 +118,18 @@ impl<'a> Call<'a> {
     pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
         let (method, path) = (self.method.clone(), self.path_only().to_owned());
         let client = self.client;
-        let body = self.execute().await?;
+        let span = tracing::info_span!(
+            "api",
+            service = %client.inner.service,
+            method = %method,
+            path = %path,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let body = self.execute().instrument(span.clone()).await;
+        span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+        let body = body?;
         let bytes: &[u8] = if body.is_empty() { b"null" } else { &body };
         serde_json::from_slice(bytes).map_err(|e| Error::ResponseDecode {
             service: client.inner.service.clone(),
@@ -222,6 +235,12 @@ impl<'a> Call<'a> {
         if let Some(session) = Session::current() {
             inner.session_header.encode(&session, &mut headers)?;
         }
+        if let Some(trace) = updraft_core::invocation::current_trace() {
+            // A checked trace header is visible ASCII, always a valid header value.
+            if let Ok(value) = HeaderValue::from_str(trace.as_str()) {
+                headers.insert(TRACE_HEADER, value);
+            }
+        }
         if let Some(token) = inner.token.get().await? {
             headers.insert(http::header::AUTHORIZATION, token::header(token)?);
         }
@@ -245,6 +264,7 @@ impl<'a> Call<'a> {
             .await
             .map_err(Attempt::Failed)?;
         let status = response.status();
+        tracing::Span::current().record("status", status.as_u16());
         let retry_after = retry::retry_after(response.headers());
         let limit = if status.is_success() {
             inner.max_response

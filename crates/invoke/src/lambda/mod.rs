@@ -59,10 +59,11 @@ impl LambdaInvoker {
             .connect_timeout(connect)
             .read_timeout(timeout)
             .build();
-        let lambda = aws_sdk_lambda::config::Builder::from(config)
-            .timeout_config(timeouts)
-            .build();
-        Self::from_client(aws_sdk_lambda::Client::from_conf(lambda))
+        Self::from_client(updraft_core::traced_client!(
+            aws_sdk_lambda,
+            config,
+            |builder| { builder.timeout_config(timeouts) }
+        ))
     }
 
     /// An invoker with the timeout of [`TIMEOUT_VAR`] in `env`, else [`DEFAULT_TIMEOUT`].
