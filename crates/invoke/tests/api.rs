@@ -40,6 +40,7 @@ async fn echo(headers: HeaderMap, RawQuery(query): RawQuery, body: String) -> Js
         "accept": header("accept"),
         "content_type": header("content-type"),
         "extra": header("x-extra"),
+        "trace": header("x-amzn-trace-id"),
         "query": query,
         "body": body,
     }))
@@ -147,6 +148,18 @@ async fn calls_carry_the_token_the_session_state_and_json() {
     assert_eq!(seen["accept"], "application/json");
     assert_eq!(seen["extra"], "from-the-client");
     assert_eq!(seen["query"], "state=CT&q=a+b%26c");
+    assert_eq!(
+        seen["trace"],
+        Value::Null,
+        "outside an invocation, no trace header"
+    );
+    let trace = "Root=1-6930a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1";
+    let traced: Value = updraft_core::Invocation::new()
+        .with_trace(Some(updraft_core::TraceHeader::parse(trace).unwrap()))
+        .scope(orders.get("/echo"))
+        .await
+        .unwrap();
+    assert_eq!(traced["trace"], trace, "the invocation's trace goes along");
     let posted: Value = orders.post("/echo", &json!({"item": "tea"})).await.unwrap();
     assert_eq!(posted["body"], r#"{"item":"tea"}"#);
     assert_eq!(posted["content_type"], "application/json");

@@ -163,6 +163,66 @@ async fn the_session_can_be_left_out_and_a_named_queue_is_found() {
     );
 }
 
+/// The trace goes out as the `AWSTraceHeader` system attribute of every message: checked
+/// end to end through moto for SendMessage, and in the request a proxy in front of moto
+/// received for SendMessageBatch (moto keeps system attributes of single sends only).
+#[tokio::test]
+async fn the_invocations_trace_goes_out_as_the_aws_trace_header() {
+    let client = client().await;
+    let url = create_queue(&client, false).await;
+    let moto = updraft_testkit::servers_env()
+        .require("AWS_ENDPOINT_URL")
+        .unwrap()
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    let proxy = updraft_testkit::FaultProxy::start(moto, updraft_testkit::Exchange::pass).await;
+    let config = updraft_core::aws::ConfigLoader::new()
+        .env(updraft_testkit::servers_env())
+        .endpoint_url(proxy.url())
+        .load()
+        .await
+        .unwrap();
+    let queue: Queue<Order> = Queue::from_url(&config, &url);
+    let trace = "Root=1-6930a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1";
+    let invocation = updraft_core::Invocation::new()
+        .with_trace(Some(updraft_core::TraceHeader::parse(trace).unwrap()));
+    invocation
+        .scope(async {
+            queue.send(&order(1)).await.unwrap();
+            queue.send_batch(&[order(2), order(3)]).await.unwrap();
+        })
+        .await;
+    queue.send(&order(4)).await.unwrap();
+    let received = drain(&client, &url, 4).await;
+    assert_eq!(received.len(), 4);
+    for message in received {
+        let header = message
+            .attributes
+            .as_ref()
+            .and_then(|a| a.get(&MessageSystemAttributeName::AwsTraceHeader))
+            .map(String::as_str);
+        match body(&message).id {
+            1 => assert_eq!(header, Some(trace)),
+            4 => assert_eq!(header, None, "sent outside any invocation"),
+            _ => {}
+        }
+    }
+    let batch = proxy
+        .requests()
+        .into_iter()
+        .find(|r| r.header("x-amz-target") == Some("AmazonSQS.SendMessageBatch"))
+        .unwrap();
+    let batch: serde_json::Value = serde_json::from_str(&batch.body).unwrap();
+    let entries = batch["Entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    for entry in entries {
+        let header = &entry["MessageSystemAttributes"]["AWSTraceHeader"];
+        assert_eq!(header["StringValue"], trace, "{entry}");
+        assert_eq!(header["DataType"], "String");
+    }
+}
+
 #[tokio::test]
 async fn batches_use_the_fewest_calls_and_every_item_arrives() {
     let client = client().await;

@@ -222,6 +222,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_launchers_trace_is_read_and_a_malformed_one_ignored() {
+        let trace = "Root=1-6930a1b2-0123456789abcdef01234567;Sampled=1";
+        let env = Env::from_pairs([(TRACE_ENV_VAR, trace)]);
+        assert_eq!(launcher_trace(&env).unwrap().as_str(), trace);
+        for bad in [
+            "",
+            "Root=1-x",
+            "Root=1-6930a1b2-0123456789abcdef01234567\r\nX: 1",
+        ] {
+            assert_eq!(
+                launcher_trace(&Env::from_pairs([(TRACE_ENV_VAR, bad)])),
+                None
+            );
+        }
+        assert_eq!(launcher_trace(&Env::from_pairs([("OTHER", "x")])), None);
+    }
+
+    #[test]
     fn type_names_are_shortened_and_codes_fit_a_byte() {
         struct Report;
         assert_eq!(short_type_name::<Report>(), "Report");
