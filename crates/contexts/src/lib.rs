@@ -9,6 +9,9 @@ pub mod http;
 pub mod invoke;
 pub mod lambda;
 pub mod logging;
+#[cfg(feature = "otel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otel")))]
+pub mod otel;
 #[cfg(any(feature = "local", feature = "sqs-poller"))]
 mod shutdown;
 pub mod sqs;

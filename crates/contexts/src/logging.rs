@@ -21,14 +21,49 @@ pub(crate) fn request_span(
     apigw_request_id: Option<&str>,
     xray_trace_id: Option<&str>,
 ) -> tracing::Span {
-    tracing::info_span!(
-        "request",
-        request_id,
-        apigw_request_id,
-        xray_trace_id,
-        cold_start = cold_start(),
-        source,
-    )
+    #[cfg(not(feature = "otel"))]
+    {
+        tracing::info_span!(
+            "request",
+            request_id,
+            apigw_request_id,
+            xray_trace_id,
+            cold_start = cold_start(),
+            source,
+        )
+    }
+    #[cfg(feature = "otel")]
+    {
+        let cold_start = cold_start();
+        let span = tracing::info_span!(
+            "request",
+            request_id,
+            apigw_request_id,
+            xray_trace_id,
+            cold_start,
+            source,
+            otel.name = source,
+            otel.kind = "server",
+            faas.invocation_id = request_id,
+            faas.trigger = crate::otel::trigger(source),
+            faas.coldstart = cold_start,
+            cloud.provider = "aws",
+            cloud.region = region(),
+        );
+        if let Some(header) = xray_trace_id {
+            crate::otel::continue_trace(&span, header);
+        }
+        span
+    }
+}
+
+/// The region the function runs in (`AWS_REGION`, which Lambda sets), read once.
+#[cfg(feature = "otel")]
+fn region() -> Option<&'static str> {
+    static REGION: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    REGION
+        .get_or_init(|| std::env::var("AWS_REGION").ok())
+        .as_deref()
 }
 
 /// The span of a Lambda invocation.

@@ -21,6 +21,8 @@ use std::sync::Once;
 use crate::Env;
 use crate::Error;
 use tracing::level_filters::LevelFilter;
+use tracing_subscriber::Layer;
+use tracing_subscriber::Registry;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
@@ -109,13 +111,30 @@ fn lambda_level(level: &str) -> Result<LevelFilter, Error> {
 ///
 /// [`Error::InvalidVar`] for a malformed logging variable.
 pub fn init(env: &Env) -> Result<(), Error> {
+    init_layered(env, None)
+}
+
+/// A layer added to Updraft's subscriber, such as an OpenTelemetry layer.
+pub type ExtraLayer = Box<dyn Layer<Registry> + Send + Sync>;
+
+/// As [`init`], with `layer` added to the subscriber: it sees every span and event the log
+/// filter lets through (`tracing_opentelemetry::layer().with_tracer(…)`, say).
+///
+/// # Errors
+///
+/// [`Error::InvalidVar`] for a malformed logging variable.
+pub fn init_with(env: &Env, layer: ExtraLayer) -> Result<(), Error> {
+    init_layered(env, Some(layer))
+}
+
+fn init_layered(env: &Env, extra: Option<ExtraLayer>) -> Result<(), Error> {
     let settings = Settings::from_env(env)?;
     // In Lambda both streams reach CloudWatch; elsewhere stdout carries a CLI's response.
     let subscriber = if in_managed_runtime(env) {
-        subscriber(&settings, std::io::stdout, false)
+        layered(&settings, std::io::stdout, false, extra)
     } else {
         let ansi = settings.format == Format::Text && std::io::stderr().is_terminal();
-        subscriber(&settings, std::io::stderr, ansi)
+        layered(&settings, std::io::stderr, ansi, extra)
     };
     // A second call, or an application's own subscriber, makes this fail: both are fine.
     let _ = subscriber.try_init();
@@ -132,7 +151,35 @@ pub fn subscriber<W>(
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let registry = tracing_subscriber::registry().with(settings.filter.clone());
+    layered(settings, writer, ansi, None)
+}
+
+/// As [`subscriber`], with `extra` (an OpenTelemetry layer, say) seeing what the filter lets
+/// through.
+pub fn subscriber_with<W>(
+    settings: &Settings,
+    writer: W,
+    ansi: bool,
+    extra: ExtraLayer,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    layered(settings, writer, ansi, Some(extra))
+}
+
+fn layered<W>(
+    settings: &Settings,
+    writer: W,
+    ansi: bool,
+    extra: Option<ExtraLayer>,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let registry = tracing_subscriber::registry()
+        .with(extra)
+        .with(settings.filter.clone());
     match settings.format {
         Format::Json => Box::new(
             registry.with(
