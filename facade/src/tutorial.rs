@@ -14,6 +14,7 @@
 //! | [`messaging`] | `sns`, `sqs-backend` |
 //! | [`service_calls`] | `invoke` |
 //! | [`fargate_tasks`] | `fargate` |
+//! | [`metrics`] | `contexts-events`, `metrics` |
 //!
 //! Planned, with no page yet: a MongoDB repository, and encrypted configuration with the
 //! `updraft` CLI.
@@ -60,3 +61,7 @@ pub mod service_calls {}
 #[cfg(feature = "fargate")]
 #[doc = include_str!("../tutorial/fargate_tasks.md")]
 pub mod fargate_tasks {}
+
+#[cfg(all(feature = "contexts-events", feature = "metrics"))]
+#[doc = include_str!("../tutorial/metrics.md")]
+pub mod metrics {}
