@@ -134,32 +134,14 @@ fn paired(
             started.elapsed()
         }))
     };
-    let mut rounds: Vec<(Duration, Duration)> = (0..ROUNDS)
-        .map(|round| {
-            if round % 2 == 0 {
-                let a = ours();
-                (a, theirs())
-            } else {
-                let b = theirs();
-                (ours(), b)
-            }
-        })
-        .collect();
-    let mut ratios: Vec<f64> = rounds
-        .iter()
-        .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    let per_call = |mut times: Vec<Duration>| {
-        times.sort();
-        times[times.len() / 2].as_secs_f64() * 1e6 / f64::from(PER_ROUND)
-    };
+    let paired = updraft_testkit::paired(ROUNDS, ours, theirs);
+    let per_call = |round: Duration| round.as_secs_f64() * 1e6 / f64::from(PER_ROUND);
     println!(
         "paired rounds, median per call: updraft {:.1} µs, bare aws-sdk-lambda {:.1} µs",
-        per_call(rounds.iter().map(|r| r.0).collect()),
-        per_call(rounds.drain(..).map(|r| r.1).collect())
+        per_call(paired.first),
+        per_call(paired.second)
     );
-    ratios[ratios.len() / 2]
+    paired.ratio
 }
 
 fn main() {

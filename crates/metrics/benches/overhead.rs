@@ -130,31 +130,10 @@ fn main() {
             started.elapsed()
         })
     };
-    let rounds: Vec<(Duration, Duration)> = (0..ROUNDS)
-        .map(|r| {
-            if r % 2 == 0 {
-                let a = round(true);
-                (a, round(false))
-            } else {
-                let b = round(false);
-                (round(true), b)
-            }
-        })
-        .collect();
-    let mut ratios: Vec<f64> = rounds
-        .iter()
-        .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    let median_ns = |mut times: Vec<Duration>| {
-        times.sort();
-        times[times.len() / 2].as_secs_f64() * 1e9 / f64::from(PER_ROUND)
-    };
-    let (with, without) = (
-        median_ns(rounds.iter().map(|r| r.0).collect()),
-        median_ns(rounds.iter().map(|r| r.1).collect()),
-    );
-    let ratio = ratios[ratios.len() / 2];
+    let paired = updraft_testkit::paired(ROUNDS, || round(true), || round(false));
+    let per_invocation = |round: Duration| round.as_secs_f64() * 1e9 / f64::from(PER_ROUND);
+    let (with, without) = (per_invocation(paired.first), per_invocation(paired.second));
+    let ratio = paired.ratio;
     println!(
         "paired rounds, median per invocation: 10 metrics {with:.0} ns, empty handler {without:.0} ns; ratio {ratio:.3}"
     );

@@ -18,6 +18,7 @@ mod logs;
 mod moto;
 #[cfg(feature = "aws")]
 mod network;
+mod paired;
 mod process;
 mod proxy;
 
@@ -31,6 +32,7 @@ pub use moto::{MOTO_SERVER_VAR, PrivateMoto};
 #[cfg(feature = "aws")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub use network::{DefaultNetwork, default_network};
+pub use paired::{Paired, paired};
 pub use process::ChildGuard;
 pub use proxy::{Exchange, FaultProxy};
 
