@@ -69,6 +69,9 @@ impl Config {
 
 static CONFIG: RwLock<Option<Arc<Config>>> = RwLock::new(None);
 
+/// Whether the environment's settings were tried, for a process that never installed any.
+static FROM_ENV: std::sync::Once = std::sync::Once::new();
+
 impl Metrics {
     /// No namespace, service or dimensions yet; documents go to stdout.
     pub fn new() -> Self {
@@ -200,7 +203,8 @@ fn stdout(documents: &str) {
 }
 
 /// The installed settings; on first use without [`Metrics::install`], those of the
-/// environment. `None` (after logging why, once) when there are none.
+/// environment. `None` (after logging why, once) when there are none: the environment is read
+/// once, not on every metric.
 pub(crate) fn current() -> Option<Arc<Config>> {
     if let Some(config) = CONFIG
         .read()
@@ -209,20 +213,21 @@ pub(crate) fn current() -> Option<Arc<Config>> {
     {
         return Some(config.clone());
     }
-    let mut slot = CONFIG.write().unwrap_or_else(PoisonError::into_inner);
-    if slot.is_none() {
-        match Metrics::from_env().and_then(Metrics::build) {
-            Ok(config) => {
+    FROM_ENV.call_once(|| match Metrics::from_env().and_then(Metrics::build) {
+        Ok(config) => {
+            let mut slot = CONFIG.write().unwrap_or_else(PoisonError::into_inner);
+            // An install that came first wins.
+            if slot.is_none() {
                 *slot = Some(Arc::new(config));
-                updraft_core::invocation::on_finish(crate::scope::finish_invocation);
             }
-            Err(e) => {
-                static WARNED: std::sync::Once = std::sync::Once::new();
-                WARNED.call_once(|| tracing::error!(error = %e, "metrics are dropped: {e}"));
-            }
+            updraft_core::invocation::on_finish(crate::scope::finish_invocation);
         }
-    }
-    slot.clone()
+        Err(e) => tracing::error!(error = %e, "metrics are dropped: {e}"),
+    });
+    CONFIG
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
 }
 
 #[cfg(test)]
