@@ -70,11 +70,12 @@ pub async fn with_deadline<F: Future>(deadline: SystemTime, future: F) -> F::Out
 /// The invocation a Lambda context describes: its request id, deadline and trace header (the
 /// runtime's, never the process variable), and whether it is the process's first.
 pub(crate) fn invocation_of(context: &lambda_runtime::Context) -> Invocation {
-    let trace = context.xray_trace_id.as_deref().and_then(|value| {
-        TraceHeader::parse(value)
-            .inspect_err(|e| tracing::warn!(error = %e, "ignoring the invocation's trace header"))
-            .ok()
-    });
+    // A malformed header is not passed on; it is in the request span's `xray_trace_id` as the
+    // runtime gave it, so it is not logged again on every invocation.
+    let trace = context
+        .xray_trace_id
+        .as_deref()
+        .and_then(|value| TraceHeader::parse(value).ok());
     Invocation::new()
         .with_request_id(context.request_id.as_str())
         .with_deadline(context.deadline())

@@ -70,46 +70,46 @@ where
         // local server (or sent straight to the app) is an invocation of its own.
         let own =
             invocation::with_current(|current| current.is_none()).then(|| own_invocation(&request));
-        let serve = move || -> Self::Future {
+        let serve = move || {
             let span = request_span(&request);
             let request_id = request_id(&request);
-            Box::pin(
-                with_request_id(request_id, async move {
-                    let started = Instant::now();
-                    let method = request.method().clone();
-                    let path = request.uri().path().to_owned();
-                    let route = RouteSlot::default();
-                    request.extensions_mut().insert(route.clone());
-                    let response = match catch_panic(inner.oneshot(request)).await {
-                        Ok(Ok(response)) => response,
-                        Err(panic) => {
-                            tracing::error!(panic = %panic, "the handler panicked; answering 500");
-                            json_response(
-                                StatusCode::INTERNAL_SERVER_ERROR,
-                                "internal server error",
-                                &[],
-                                None,
-                            )
-                        }
-                    };
-                    let response = json_errors(response, &method, &path).await;
-                    tracing::info!(
-                        target: "updraft::access",
-                        method = %method,
-                        route = route.get().unwrap_or("-"),
-                        path = %path,
-                        status = response.status().as_u16(),
-                        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-                        "request"
-                    );
-                    Ok(response)
-                })
-                .instrument(span),
-            )
+            with_request_id(request_id, async move {
+                let started = Instant::now();
+                let method = request.method().clone();
+                let path = request.uri().path().to_owned();
+                let route = RouteSlot::default();
+                request.extensions_mut().insert(route.clone());
+                let response = match catch_panic(inner.oneshot(request)).await {
+                    Ok(Ok(response)) => response,
+                    Err(panic) => {
+                        tracing::error!(panic = %panic, "the handler panicked; answering 500");
+                        json_response(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "internal server error",
+                            &[],
+                            None,
+                        )
+                    }
+                };
+                let response = json_errors(response, &method, &path).await;
+                tracing::info!(
+                    target: "updraft::access",
+                    method = %method,
+                    route = route.get().unwrap_or("-"),
+                    path = %path,
+                    status = response.status().as_u16(),
+                    latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    "request"
+                );
+                Ok(response)
+            })
+            .instrument(span)
         };
+        // The request's future is large: boxed first, so that the invocation's scope moves a
+        // pointer rather than the future.
         match own {
-            Some(invocation) => Box::pin(invocation.scope_with(serve)),
-            None => serve(),
+            Some(invocation) => Box::pin(invocation.scope_with(|| Box::pin(serve()))),
+            None => Box::pin(serve()),
         }
     }
 }
