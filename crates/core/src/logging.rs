@@ -26,6 +26,7 @@ use tracing_subscriber::Registry;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// How log lines are written.
@@ -111,7 +112,13 @@ fn lambda_level(level: &str) -> Result<LevelFilter, Error> {
 ///
 /// [`Error::InvalidVar`] for a malformed logging variable.
 pub fn init(env: &Env) -> Result<(), Error> {
-    init_layered(env, None)
+    install(env, |settings, managed, ansi| {
+        if managed {
+            subscriber(settings, std::io::stdout, false)
+        } else {
+            subscriber(settings, std::io::stderr, ansi)
+        }
+    })
 }
 
 /// A layer added to Updraft's subscriber, such as an OpenTelemetry layer.
@@ -124,20 +131,28 @@ pub type ExtraLayer = Box<dyn Layer<Registry> + Send + Sync>;
 ///
 /// [`Error::InvalidVar`] for a malformed logging variable.
 pub fn init_with(env: &Env, layer: ExtraLayer) -> Result<(), Error> {
-    init_layered(env, Some(layer))
+    install(env, |settings, managed, ansi| {
+        if managed {
+            subscriber_with(settings, std::io::stdout, false, layer)
+        } else {
+            subscriber_with(settings, std::io::stderr, ansi, layer)
+        }
+    })
 }
 
-fn init_layered(env: &Env, extra: Option<ExtraLayer>) -> Result<(), Error> {
+/// Installs the subscriber `build` makes from the settings, whether the process runs in
+/// Lambda or ECS, and whether colours suit its terminal. Separate builders, so that a binary
+/// that never adds a layer carries no code for one.
+fn install(
+    env: &Env,
+    build: impl FnOnce(&Settings, bool, bool) -> Box<dyn tracing::Subscriber + Send + Sync>,
+) -> Result<(), Error> {
     let settings = Settings::from_env(env)?;
     // In Lambda both streams reach CloudWatch; elsewhere stdout carries a CLI's response.
-    let subscriber = if in_managed_runtime(env) {
-        layered(&settings, std::io::stdout, false, extra)
-    } else {
-        let ansi = settings.format == Format::Text && std::io::stderr().is_terminal();
-        layered(&settings, std::io::stderr, ansi, extra)
-    };
+    let managed = in_managed_runtime(env);
+    let ansi = !managed && settings.format == Format::Text && std::io::stderr().is_terminal();
     // A second call, or an application's own subscriber, makes this fail: both are fine.
-    let _ = subscriber.try_init();
+    let _ = build(&settings, managed, ansi).try_init();
     install_panic_hook();
     Ok(())
 }
@@ -151,7 +166,7 @@ pub fn subscriber<W>(
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    layered(settings, writer, ansi, None)
+    stack(tracing_subscriber::registry(), settings, writer, ansi)
 }
 
 /// As [`subscriber`], with `extra` (an OpenTelemetry layer, say) seeing what the filter lets
@@ -165,21 +180,27 @@ pub fn subscriber_with<W>(
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    layered(settings, writer, ansi, Some(extra))
+    stack(
+        tracing_subscriber::registry().with(extra),
+        settings,
+        writer,
+        ansi,
+    )
 }
 
-fn layered<W>(
+/// The filter and the formatting layer over `base`. Generic over the base, so that a binary
+/// that never adds a layer carries no code for one.
+fn stack<S, W>(
+    base: S,
     settings: &Settings,
     writer: W,
     ansi: bool,
-    extra: Option<ExtraLayer>,
 ) -> Box<dyn tracing::Subscriber + Send + Sync>
 where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a> + Send + Sync + 'static,
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let registry = tracing_subscriber::registry()
-        .with(extra)
-        .with(settings.filter.clone());
+    let registry = base.with(settings.filter.clone());
     match settings.format {
         Format::Json => Box::new(
             registry.with(
