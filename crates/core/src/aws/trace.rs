@@ -90,6 +90,10 @@ impl Intercept for TraceInterceptor {
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
+        if span.is_disabled() {
+            // No subscriber wants it: nothing to keep for the end of the call.
+            return Ok(());
+        }
         cfg.interceptor_state().store_put(CallSpan {
             span,
             started: Instant::now(),
