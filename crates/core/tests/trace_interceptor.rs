@@ -1,25 +1,29 @@
-//! `TraceInterceptor` on a real SDK client: the current invocation's trace header on every
-//! attempt, nothing added outside an invocation, and one `aws` span per call. The endpoint is
-//! the testkit's fake, which keeps the requests it received (the trace header is what is
-//! checked, not an AWS behaviour).
+//! `TraceInterceptor` on a real SDK client against moto: the current invocation's trace header
+//! on every call, nothing added outside an invocation, and one `aws` span per call with its
+//! status. The calls go through a proxy in front of moto that keeps the headers it received.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use updraft_core::{Invocation, TraceHeader};
-use updraft_testkit::{Canned, FakeEndpoint, LogBuffer, every_callsite_interesting};
+use updraft_testkit::{
+    Exchange, FaultProxy, LogBuffer, every_callsite_interesting, servers_env, unique_name,
+};
 
-const JSON: &str = "application/x-amz-json-1.0";
 const TRACE: &str = "Root=1-6930a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1";
 
 #[tokio::test]
-async fn fake_endpoint_calls_carry_the_invocations_trace_and_are_spans() {
-    let fake = FakeEndpoint::start(vec![
-        Canned::ok(JSON, r#"{"QueueUrls": []}"#),
-        Canned::ok(JSON, r#"{"QueueUrls": []}"#),
-        Canned::status(500, JSON, r#"{"__type": "InternalError"}"#),
-    ])
-    .await;
-    let config = fake.aws_config().await;
-    let sqs = updraft_core::traced_client!(aws_sdk_sqs, &config);
+async fn calls_carry_the_invocations_trace_and_are_spans() {
+    let moto = servers_env()
+        .require("AWS_ENDPOINT_URL")
+        .unwrap()
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    let proxy = FaultProxy::start(moto, Exchange::pass).await;
+    let config = updraft_testkit::aws_config().await;
+    let sqs = updraft_core::traced_client!(aws_sdk_sqs, &config, |builder| {
+        builder.endpoint_url(proxy.url())
+    });
+    let queue = unique_name("traced");
 
     every_callsite_interesting();
     let logs = LogBuffer::default();
@@ -34,13 +38,18 @@ async fn fake_endpoint_calls_carry_the_invocations_trace_and_are_spans() {
 
     let invocation = Invocation::new().with_trace(Some(TraceHeader::parse(TRACE).unwrap()));
     invocation
-        .scope(async { sqs.list_queues().send().await.unwrap() })
+        .scope(async { sqs.create_queue().queue_name(&queue).send().await.unwrap() })
         .await;
     sqs.list_queues().send().await.unwrap();
-    let failed = sqs.list_queues().send().await;
-    assert!(failed.is_err());
+    let missing = sqs
+        .get_queue_url()
+        .queue_name(unique_name("no-such-queue"))
+        .send()
+        .await;
+    assert!(missing.is_err());
 
-    let requests = fake.requests();
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 3);
     assert_eq!(requests[0].header("x-amzn-trace-id"), Some(TRACE));
     assert_eq!(
         requests[1].header("x-amzn-trace-id"),
@@ -53,12 +62,17 @@ async fn fake_endpoint_calls_carry_the_invocations_trace_and_are_spans() {
         .filter(|line| line["fields"]["message"] == "aws call")
         .collect();
     assert_eq!(calls.len(), 3, "{}", logs.text());
-    for (call, status) in calls.iter().zip([200, 200, 500]) {
+    let expected = [
+        ("CreateQueue", 200, false),
+        ("ListQueues", 200, false),
+        ("GetQueueUrl", 400, true),
+    ];
+    for (call, (operation, status, failed)) in calls.iter().zip(expected) {
         assert_eq!(call["span"]["name"], "aws");
         assert_eq!(call["span"]["service"], "SQS");
-        assert_eq!(call["span"]["operation"], "ListQueues");
+        assert_eq!(call["span"]["operation"], operation);
         assert_eq!(call["fields"]["status"], status);
+        assert_eq!(call["fields"]["failed"], failed);
         assert!(call["fields"]["latency_ms"].as_f64().unwrap() >= 0.0);
     }
-    assert_eq!(calls[2]["fields"]["failed"], true);
 }
