@@ -1,7 +1,7 @@
 //! Where recorded metrics wait: the current invocation's own collector, or outside any
 //! invocation the process's; and how they are flushed.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
@@ -21,16 +21,20 @@ pub(crate) struct Collector {
     sets: Vec<Group>,
 }
 
-impl Collector {
-    fn taken(&self, config: &Config, name: &str) -> bool {
-        config.has_dimension(name) || self.properties.iter().any(|(known, _)| known == name)
-    }
+/// Whether `name` is a default dimension or one of `properties`: a name a metric cannot take.
+fn taken(config: &Config, properties: &[(String, Value)], name: &str) -> bool {
+    config.has_dimension(name) || is_property(properties, name)
+}
 
+fn is_property(properties: &[(String, Value)], name: &str) -> bool {
+    properties.iter().any(|(known, _)| known == name)
+}
+
+impl Collector {
     pub(crate) fn add(&mut self, config: &Config, metric: Metric) -> Result<(), Error> {
         let properties = &self.properties;
-        self.main.add(metric, |name| {
-            config.has_dimension(name) || properties.iter().any(|(known, _)| known == name)
-        })
+        self.main
+            .add(metric, |name| taken(config, properties, name))
     }
 
     fn add_value(
@@ -43,7 +47,7 @@ impl Collector {
     ) -> Result<(), Error> {
         let properties = &self.properties;
         self.main.add_value(name, unit, resolution, value, |name| {
-            config.has_dimension(name) || properties.iter().any(|(known, _)| known == name)
+            taken(config, properties, name)
         })
     }
 
@@ -56,7 +60,7 @@ impl Collector {
         let properties = &self.properties;
         self.main
             .dimension(name, value, &config.dimensions, |name| {
-                properties.iter().any(|(known, _)| known == name)
+                is_property(properties, name)
             })
     }
 
@@ -83,7 +87,11 @@ impl Collector {
         if set.width(&config.dimensions) > error::MAX_DIMENSIONS {
             return Err(Error::TooManyDimensions);
         }
-        if let Some(entry) = set.metrics.iter().find(|e| self.taken(config, &e.name)) {
+        if let Some(entry) = set
+            .metrics
+            .iter()
+            .find(|e| taken(config, &self.properties, &e.name))
+        {
             return Err(Error::Conflict {
                 name: entry.name.clone(),
                 existing: "a default dimension or property",
@@ -254,7 +262,7 @@ pub(crate) fn finish_invocation(invocation: &Invocation) {
 }
 
 fn write(
-    config: &Arc<Config>,
+    config: &Config,
     collector: &Collector,
     request_id: Option<&str>,
     trace: Option<&str>,
