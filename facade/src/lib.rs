@@ -54,6 +54,10 @@ pub use updraft_idempotency as idempotency;
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use updraft_metrics as metrics;
 
+#[cfg(feature = "mongo-repo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mongo-repo")))]
+pub use updraft_mongo_repo as mongo_repo;
+
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub use updraft_testkit as testing;

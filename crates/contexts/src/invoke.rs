@@ -6,6 +6,10 @@
 //! everything it calls. A session with a state is required unless the handler says otherwise
 //! ([`Invoke::session_optional`]).
 //!
+//! In flat mode ([`Invoke::flat`]), the event is aws-python-helper's flat payload instead:
+//! `session` is read from the top level and the rest of the object is the input, as in
+//! `{"session": {…}, "collection": "orders", "filter": {…}}`.
+//!
 //! Nothing leaves as a Lambda error: a missing session, input that does not deserialize (the
 //! message names the field), a handler error and a panic all answer
 //! `{"success": false, "error": "…"}`, and the function keeps serving.
@@ -54,6 +58,8 @@ use crate::lambda::catch_panic;
 pub struct Invoke<F, T> {
     handler: Arc<F>,
     requires_session: bool,
+    /// The input is the event's other fields, not its `data`.
+    flat: bool,
     /// The input's rules, checked before the handler runs ([`Invoke::validated`]).
     validate: Option<Validator<T>>,
     input: PhantomData<fn(T)>,
@@ -67,6 +73,7 @@ impl<F, T> Clone for Invoke<F, T> {
         Self {
             handler: self.handler.clone(),
             requires_session: self.requires_session,
+            flat: self.flat,
             validate: self.validate,
             input: PhantomData,
         }
@@ -77,6 +84,7 @@ impl<F, T> std::fmt::Debug for Invoke<F, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Invoke")
             .field("requires_session", &self.requires_session)
+            .field("flat", &self.flat)
             .field("validated", &self.validate.is_some())
             .finish_non_exhaustive()
     }
@@ -136,6 +144,7 @@ where
     Invoke {
         handler: Arc::new(handler),
         requires_session: true,
+        flat: false,
         validate: None,
         input: PhantomData,
     }
@@ -152,6 +161,13 @@ where
     /// Accepts events without a session (for work that spans every tenant).
     pub fn session_optional(mut self) -> Self {
         self.requires_session = false;
+        self
+    }
+
+    /// Reads the input from the event's top level, beside `session`, instead of from `data`
+    /// (aws-python-helper's flat payloads, such as its model-query Lambda's).
+    pub fn flat(mut self) -> Self {
+        self.flat = true;
         self
     }
 
@@ -196,15 +212,23 @@ where
                 Some(_) => {}
             }
         }
-        let present = event.contains_key("data");
-        let data = event.remove("data").unwrap_or(Value::Null);
+        let (present, data) = if self.flat {
+            (true, Value::Object(event))
+        } else {
+            (
+                event.contains_key("data"),
+                event.remove("data").unwrap_or(Value::Null),
+            )
+        };
         let data = serde_path_to_error::deserialize::<_, T>(data).map_err(|error| {
             let path = error.path().to_string();
             let inner = error.into_inner();
             if !present {
                 "the event has no `data`".to_owned()
             } else if path == "." {
-                format!("data: {inner}")
+                format!("{}: {inner}", if self.flat { "the event" } else { "data" })
+            } else if self.flat {
+                format!("{path}: {inner}")
             } else {
                 format!("data.{path}: {inner}")
             }
@@ -383,6 +407,34 @@ mod tests {
             .call(json!({"session": session, "data": {"cents": 0, "reason": ""}}))
             .await;
         assert_eq!(unchecked, Envelope::success(json!(0)));
+    }
+
+    #[tokio::test]
+    async fn flat_events_take_the_input_beside_the_session() {
+        let flat = handler(sum).flat();
+        let envelope = flat
+            .call(json!({"session": {"state": "ct"}, "a": 1, "b": 2}))
+            .await;
+        assert_eq!(
+            envelope,
+            Envelope::success(json!({"sum": 3, "state": "ct"}))
+        );
+        let cases = [
+            (json!({"a": 1, "b": 2}), "the event has no session"),
+            (
+                json!({"session": {"state": "ct"}, "a": "x", "b": 2}),
+                "a: invalid type",
+            ),
+            (
+                json!({"session": {"state": "ct"}, "a": 1}),
+                "the event: missing field `b`",
+            ),
+            (json!([1, 2]), "must be a JSON object"),
+        ];
+        for (event, expected) in cases {
+            let error = flat.call(event.clone()).await.error.unwrap();
+            assert!(error.contains(expected), "{event}: {error}");
+        }
     }
 
     #[tokio::test]
