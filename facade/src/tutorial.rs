@@ -15,9 +15,9 @@
 //! | [`service_calls`] | `invoke` |
 //! | [`fargate_tasks`] | `fargate` |
 //! | [`metrics`] | `contexts-events`, `metrics` |
+//! | [`mongo_repository`] | `contexts-events`, `mongo-repo`, `mongo-repo-proxy` |
 //!
-//! Planned, with no page yet: a MongoDB repository, and encrypted configuration with the
-//! `updraft` CLI.
+//! Planned, with no page yet: encrypted configuration with the `updraft` CLI.
 //!
 //! Each page's example is a whole `main`; every runnable example under `examples/` goes
 //! further, with tests against the local servers.
@@ -65,3 +65,11 @@ pub mod fargate_tasks {}
 #[cfg(all(feature = "contexts-events", feature = "metrics"))]
 #[doc = include_str!("../tutorial/metrics.md")]
 pub mod metrics {}
+
+#[cfg(all(
+    feature = "contexts-events",
+    feature = "mongo-repo",
+    feature = "mongo-repo-proxy"
+))]
+#[doc = include_str!("../tutorial/mongo_repository.md")]
+pub mod mongo_repository {}

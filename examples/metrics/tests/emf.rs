@@ -34,7 +34,7 @@ fn stdout_json(output: &Output) -> Vec<Value> {
 const ENV: [(&str, &str); 3] = [
     ("UPDRAFT_METRICS_NAMESPACE", "Shop"),
     ("UPDRAFT_SERVICE_NAME", "orders"),
-    ("UPDRAFT_LOG_LEVEL", "off"),
+    ("RUST_LOG", "off"),
 ];
 
 #[test]

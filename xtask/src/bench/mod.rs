@@ -41,6 +41,10 @@
 //! `NS idempotency-replay` / `NS idempotency-replay-cached` (a repeat, from the table and from
 //! the in-memory cache).
 //!
+//! Against SecantusDB, `benches/mongo` prints `RATIO mongo-proxy` (a whole model-query proxy
+//! invocation ÷ the bare driver `find` it makes, 20 documents; paired rounds) and
+//! `NS mongo-proxy-added`.
+//!
 //! Times print as `NS <name> <value>` (criterion medians): `secrets-cache-hit`, a cached secret
 //! read (`benches/secrets`); `rds-token`, signing one RDS IAM token
 //! (`crates/rds-iam-auth/benches/token.rs`).
@@ -119,11 +123,12 @@ pub fn run_all(layout: &Layout) -> Result<()> {
 }
 
 /// The programs that count calls against the local servers: (package, binary).
-const COUNTERS: [(&str, &str); 4] = [
+const COUNTERS: [(&str, &str); 5] = [
     ("bench-messaging", "count-calls"),
     ("bench-secrets", "count-secrets"),
     ("bench-dynamo", "count-dynamo"),
     ("bench-idempotency", "idempotency-latency"),
+    ("bench-mongo", "mongo-proxy-latency"),
 ];
 
 /// Runs each counting program against the local servers and passes its `COUNT`, `NS` and

@@ -15,13 +15,17 @@
 //! 11. `examples/service-calls`: a typed invocation of `invoke-sum` under cargo-lambda's
 //!     emulator, its envelope error, a call to `http-api` served locally, and a service that
 //!     is not configured;
-//! 12. `examples/idempotent-payments`: one payment per `Idempotency-Key`, on DynamoDB Local.
+//! 12. `examples/idempotent-payments`: one payment per `Idempotency-Key`, on DynamoDB Local;
+//! 13. `examples/metrics`: EMF documents flushed as an invocation ends;
+//! 14. `examples/mongo-orders`: index sync across the active states, then model queries
+//!     answered, refused and routed by state, on SecantusDB.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod calls;
 mod metrics;
+mod mongo;
 mod payments;
 
 use crate::process::{self, free_port, http, wait_until};
@@ -66,6 +70,7 @@ pub fn run(layout: &Layout) -> Result<()> {
     calls::service_calls(layout, &servers)?;
     payments::idempotent_payments(layout, &servers)?;
     metrics::metrics(layout)?;
+    mongo::mongo_orders(layout, &servers)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {

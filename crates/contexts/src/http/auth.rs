@@ -43,7 +43,7 @@ pub enum Verdict {
 
 /// Turns a bearer token into a user. `updraft_dynamo::auth::TokenStore` (feature `auth`) keeps
 /// tokens in a DynamoDB table; implement it for another store, or wrap an async closure with
-/// [`verifier_fn`]. (A MongoDB-backed verifier is planned for the mongo-repo crate.)
+/// [`verifier_fn`]; `updraft_mongo_repo::auth::TokenStore` (feature `auth`) keeps them in MongoDB.
 ///
 /// # Example
 ///

@@ -242,7 +242,13 @@ impl QueryProxy {
             .map_err(|e| Error::driver(operation, e))?
         {
             let value = crate::json::to_json(&document);
-            size += serde_json::to_vec(&value).map_or(0, |bytes| bytes.len()) + 1;
+            let mut counted = Counted(0);
+            if serde_json::to_writer(&mut counted, &value).is_err() {
+                return Err(Error::Convert(
+                    "a document cannot be written as JSON".into(),
+                ));
+            }
+            size += counted.0 + 1;
             if size > self.max_bytes {
                 return Err(Error::ResponseTooLarge {
                     limit: self.max_bytes,
@@ -283,6 +289,20 @@ impl QueryProxy {
     /// As `updraft_contexts::invoke::Invoke::run`.
     pub async fn run(self) -> Result<(), updraft_contexts::Error> {
         self.handler().run().await
+    }
+}
+
+/// Counts the bytes written to it.
+struct Counted(usize);
+
+impl std::io::Write for Counted {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
