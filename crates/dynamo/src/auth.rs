@@ -25,7 +25,6 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sha2::{Digest, Sha256};
 use updraft_contexts::http::{ApiError, TokenVerifier, Verdict};
 
 use crate::{Capacity, Dynamo, Error, Model, Table};
@@ -143,13 +142,7 @@ impl TokenVerifier for TokenStore {
 
 /// The hex SHA-256 of a token: the table's key.
 fn hash(token: &str) -> String {
-    use std::fmt::Write as _;
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .fold(String::with_capacity(64), |mut text, byte| {
-            let _ = write!(text, "{byte:02x}");
-            text
-        })
+    updraft_core::digest::sha256_hex(token.as_bytes())
 }
 
 fn epoch_seconds(time: SystemTime) -> i64 {

@@ -5,7 +5,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// Which part of the input makes the idempotency key.
 ///
@@ -139,13 +138,7 @@ pub(crate) fn sha256(text: &str) -> String {
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub(crate) fn sha256_bytes(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
-        hex.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
-    }
-    hex
+    updraft_core::digest::sha256_hex(bytes)
 }
 
 #[cfg(test)]

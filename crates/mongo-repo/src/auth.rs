@@ -23,7 +23,6 @@
 use std::time::SystemTime;
 
 use mongodb::bson::{Bson, DateTime, Document, doc};
-use sha2::{Digest, Sha256};
 use updraft_contexts::http::{ApiError, TokenVerifier, Verdict};
 use updraft_core::Env;
 
@@ -185,13 +184,7 @@ impl TokenVerifier for TokenStore {
 
 /// The hex SHA-256 of a token: the stored key.
 fn hash(token: &str) -> String {
-    use std::fmt::Write as _;
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .fold(String::with_capacity(64), |mut text, byte| {
-            let _ = write!(text, "{byte:02x}");
-            text
-        })
+    updraft_core::digest::sha256_hex(token.as_bytes())
 }
 
 #[cfg(test)]

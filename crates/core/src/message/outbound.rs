@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::{
     AttributeValue, Attributes, MAX_MESSAGE_BYTES, current_session_attribute, validate, wire_size,
@@ -187,7 +186,7 @@ impl Outbound {
         let dedup_id = match options.dedup {
             None => None,
             Some(Dedup::Id(id)) => Some(id),
-            Some(Dedup::Content) => Some(hex(&Sha256::digest(body.as_bytes()))),
+            Some(Dedup::Content) => Some(crate::digest::sha256_hex(body.as_bytes())),
         };
         Ok(Self {
             body,
@@ -221,16 +220,6 @@ pub fn to_sdk<V, E: std::fmt::Display>(
         })
         .collect::<Result<_, _>>()
         .map(Some)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut text, b| {
-            let _ = write!(text, "{b:02x}");
-            text
-        })
 }
 
 #[cfg(test)]
