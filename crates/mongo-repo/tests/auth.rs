@@ -1,6 +1,6 @@
-//! `TokenStore` on SecantusDB, on its own and as the HTTP context's verifier: issued,
-//! revoked and expired tokens, users that are gone, only hashes stored, and an unreachable
-//! server answered without the driver's text.
+//! The HTTP context over SecantusDB: `TokenStore` on its own and as the context's verifier
+//! (issued, revoked and expired tokens, users that are gone, only hashes stored, an
+//! unreachable server answered without the driver's text), and a refused state as a 403.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 mod support;
@@ -9,12 +9,13 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
 use updraft_contexts::axum::{Router, routing::get};
+use updraft_contexts::http::ApiError;
 use updraft_contexts::http::testing::{Event, invoke};
 use updraft_contexts::http::{App, AuthMode, CurrentSession, LambdaService, Verdict};
 use updraft_core::Env;
-use updraft_mongo_repo::Mongo;
 use updraft_mongo_repo::auth::TokenStore;
 use updraft_mongo_repo::bson::{Document, doc, oid::ObjectId};
+use updraft_mongo_repo::{Mongo, Repository};
 
 fn app(tokens: TokenStore) -> LambdaService {
     let whoami = |CurrentSession(session): CurrentSession| async move {
@@ -129,4 +130,38 @@ async fn an_unreachable_server_is_a_503_without_the_drivers_text() {
         !message.contains("127.0.0.1") && !message.contains("auth-db"),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn a_refused_state_is_a_403_and_a_listed_one_is_served() {
+    let states = support::unique("states");
+    let (ct, nj) = (support::unique("ct"), support::unique("nj"));
+    let mongo = support::mongo(&states).await;
+    support::set_states(&mongo, &states, &[&ct], &[&nj]).await;
+    let orders: Repository<Document> = mongo.repository("orders");
+    let count = move || {
+        let orders = orders.clone();
+        async move {
+            let n = orders.count(doc! {}).await.map_err(ApiError::from)?;
+            Ok::<_, ApiError>(updraft_contexts::axum::Json(json!({ "orders": n })))
+        }
+    };
+    let app = App::new(Router::new().route("/orders", get(count)))
+        .env(Env::default())
+        .into_lambda_service()
+        .unwrap();
+    let ask = |state: &str| {
+        let event = Event::http_api()
+            .method("GET")
+            .path("/orders")
+            .header("constitution-state", state);
+        invoke(&app, event.to_bytes())
+    };
+    let served = ask(&ct).await.unwrap();
+    assert_eq!(served["statusCode"], 200, "{served}");
+    for refused in [nj.as_str(), "admin", "a.b"] {
+        let response = ask(refused).await.unwrap();
+        assert_eq!(response["statusCode"], 403, "{refused}: {response}");
+    }
+    support::drop_all(&mongo, &[&states]).await;
 }
