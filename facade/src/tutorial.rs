@@ -15,7 +15,7 @@
 //! | [`service_calls`] | `invoke` |
 //! | [`fargate_tasks`] | `fargate` |
 //! | [`metrics`] | `contexts-events`, `metrics` |
-//! | [`mongo_repository`] | `contexts-events`, `mongo-repo`, `mongo-repo-proxy` |
+//! | [`mongo_repository`] | `contexts-events`, `mongo-repo-proxy` |
 //!
 //! Planned, with no page yet: encrypted configuration with the `updraft` CLI.
 //!
@@ -66,10 +66,6 @@ pub mod fargate_tasks {}
 #[doc = include_str!("../tutorial/metrics.md")]
 pub mod metrics {}
 
-#[cfg(all(
-    feature = "contexts-events",
-    feature = "mongo-repo",
-    feature = "mongo-repo-proxy"
-))]
+#[cfg(all(feature = "contexts-events", feature = "mongo-repo-proxy"))]
 #[doc = include_str!("../tutorial/mongo_repository.md")]
 pub mod mongo_repository {}
