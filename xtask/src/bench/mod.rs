@@ -42,8 +42,9 @@
 //! the in-memory cache).
 //!
 //! Against SecantusDB, `benches/mongo` prints `RATIO mongo-proxy` (a whole model-query proxy
-//! invocation ÷ the bare driver `find` it makes, 20 documents; paired rounds) and
-//! `NS mongo-proxy-added`.
+//! invocation ÷ the bare driver `find` it makes, 20 documents; paired rounds),
+//! `NS mongo-proxy-added`, and the proxy's own work timed apart from the server:
+//! `NS mongo-proxy-checks` (every check and the envelope, no I/O) and `NS mongo-json-20`.
 //!
 //! Times print as `NS <name> <value>` (criterion medians): `secrets-cache-hit`, a cached secret
 //! read (`benches/secrets`); `rds-token`, signing one RDS IAM token
