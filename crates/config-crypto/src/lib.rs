@@ -1,0 +1,7 @@
+//! Per-stage encrypted configuration (work in progress; see README.md for the design).
+
+mod error;
+pub mod open;
+pub mod stage;
+
+pub use error::Error;
