@@ -15,6 +15,17 @@ pub enum Error {
         reason: String,
     },
 
+    /// A KMS call failed: access refused, a key that does not exist, a data key moved from
+    /// another file or stage (its encryption context does not match).
+    #[error("KMS refused the data key of `{stage}`")]
+    Kms {
+        /// The stage definition (or the path of a fleece value).
+        stage: String,
+        /// The call's error.
+        #[source]
+        source: updraft_core::aws::AwsError,
+    },
+
     /// No definition in `stages` covers this stage.
     #[error("no stage definition covers `{0}`")]
     UnknownStage(String),
@@ -33,6 +44,7 @@ impl Surface for Error {
     fn kind(&self) -> Kind {
         match self {
             Error::Format { .. } | Error::UnknownStage(_) => Kind::Config,
+            Error::Kms { source, .. } => source.kind(),
         }
     }
 
@@ -40,6 +52,7 @@ impl Surface for Error {
         match self {
             Error::Format { .. } => "config.Format",
             Error::UnknownStage(_) => "config.UnknownStage",
+            Error::Kms { .. } => "config.Kms",
         }
     }
 }

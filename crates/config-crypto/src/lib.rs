@@ -1,8 +1,11 @@
 //! Per-stage encrypted configuration (work in progress; see README.md for the design).
 
+pub mod closed;
 mod crypto;
 mod error;
+mod kms;
 pub mod open;
 pub mod stage;
 
 pub use error::Error;
+pub use kms::Kms;

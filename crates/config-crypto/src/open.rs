@@ -24,6 +24,12 @@ pub enum Scalar {
     Str(String),
 }
 
+/// The marker of a value fleece encrypted (base64 of a KMS ciphertext blob).
+pub const FLEECE: &str = ":decrypt:";
+
+/// The start of a value Updraft sealed.
+pub const SEALED: &str = "ENC[UPDRAFT1,";
+
 /// One value of a per-stage map.
 #[derive(Clone, PartialEq)]
 pub enum Leaf {
@@ -31,6 +37,10 @@ pub enum Leaf {
     Plain(Scalar),
     /// Marked `:encrypt:`: the text after the marker, zeroed on drop.
     Secret(Zeroizing<String>),
+    /// Sealed by Updraft (a closed file): the `ENC[UPDRAFT1,…]` token.
+    Sealed(String),
+    /// Encrypted by fleece: the base64 after `:decrypt:`.
+    Fleece(String),
 }
 
 impl std::fmt::Debug for Leaf {
@@ -38,6 +48,8 @@ impl std::fmt::Debug for Leaf {
         match self {
             Leaf::Plain(scalar) => f.debug_tuple("Plain").field(scalar).finish(),
             Leaf::Secret(_) => f.write_str("Secret(<redacted>)"),
+            Leaf::Sealed(token) => f.debug_tuple("Sealed").field(token).finish(),
+            Leaf::Fleece(blob) => f.debug_tuple("Fleece").field(blob).finish(),
         }
     }
 }
@@ -170,6 +182,10 @@ fn node(value: &Value, at: &str, stages: &Stages) -> Result<Node, Error> {
                         Scalar::Str(text) if text.starts_with(ENCRYPT) => {
                             Leaf::Secret(Zeroizing::new(text[ENCRYPT.len()..].to_owned()))
                         }
+                        Scalar::Str(text) if text.starts_with(FLEECE) => {
+                            Leaf::Fleece(text[FLEECE.len()..].to_owned())
+                        }
+                        Scalar::Str(text) if text.starts_with(SEALED) => Leaf::Sealed(text),
                         plain => Leaf::Plain(plain),
                     };
                     values.push((stage.to_owned(), leaf));
@@ -189,10 +205,16 @@ fn node(value: &Value, at: &str, stages: &Stages) -> Result<Node, Error> {
             .map(|(i, item)| node(item, &format!("{at}[{i}]"), stages))
             .collect::<Result<_, _>>()
             .map(Node::List),
-        Value::String(text) if text.starts_with(ENCRYPT) => Err(Error::format(
-            at,
-            "a value to encrypt must be per stage (`+stage:` keys)",
-        )),
+        Value::String(text)
+            if text.starts_with(ENCRYPT)
+                || text.starts_with(FLEECE)
+                || text.starts_with(SEALED) =>
+        {
+            Err(Error::format(
+                at,
+                "a value to encrypt must be per stage (`+stage:` keys)",
+            ))
+        }
         other => scalar(other, at).map(Node::Value),
     }
 }

@@ -1,0 +1,113 @@
+//! Closing and opening against moto's KMS: secrets round-trip, fleece values are read, and a
+//! changed, moved or dropped value is caught.
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use aws_sdk_kms::primitives::Blob;
+use base64::Engine as _;
+use updraft_config_crypto::Kms;
+use updraft_config_crypto::closed::{close, open};
+use updraft_config_crypto::open::{Leaf, Node, OpenConfig};
+
+async fn kms_with_keys(aliases: &[&str]) -> (Kms, aws_sdk_kms::Client) {
+    let config = updraft_testkit::aws_config().await;
+    let sdk = aws_sdk_kms::Client::new(&config);
+    for alias in aliases {
+        let key = sdk.create_key().send().await.unwrap();
+        let id = key.key_metadata().unwrap().key_id().to_owned();
+        sdk.create_alias()
+            .alias_name(format!("alias/{alias}"))
+            .target_key_id(id)
+            .send()
+            .await
+            .unwrap();
+    }
+    (Kms::new(&config), sdk)
+}
+
+fn secret_of(node: &Node, key: &str, stage: &str) -> Option<String> {
+    let Node::Map(entries) = node else {
+        return None;
+    };
+    let (_, value) = entries.iter().find(|(k, _)| k == key)?;
+    let Node::PerStage(values) = value else {
+        return None;
+    };
+    values
+        .iter()
+        .find(|(s, _)| s == stage)
+        .and_then(|(_, leaf)| match leaf {
+            Leaf::Secret(text) => Some(text.as_str().to_owned()),
+            _ => None,
+        })
+}
+
+#[tokio::test]
+async fn secrets_round_trip_and_tampering_is_caught() {
+    let prod = updraft_testkit::unique_name("prod");
+    let dev = updraft_testkit::unique_name("dev");
+    let (kms, sdk) = kms_with_keys(&[&prod, &dev]).await;
+    let fleece_blob = sdk
+        .encrypt()
+        .key_id(format!("alias/{dev}"))
+        .plaintext(Blob::new("from-fleece"))
+        .send()
+        .await
+        .unwrap();
+    let fleece = base64::engine::general_purpose::STANDARD
+        .encode(fleece_blob.ciphertext_blob().unwrap().as_ref());
+    let text = format!(
+        "stages:\n  prod: {{environment: prod, key: {prod}}}\n  /.*/: {{environment: dev, key: {dev}}}\nconfig:\n  foo: bar\n  password:\n    +prod: ':encrypt:p-secret'\n    +/.*/: ':encrypt:d-secret'\n  legacy:\n    +dev: ':decrypt:{fleece}'\n"
+    );
+    let open_form = OpenConfig::from_text(&text).unwrap();
+    let (sealed, meta) = close(&open_form.stages, &open_form.config, &kms, "config.yml")
+        .await
+        .unwrap();
+    assert!(!format!("{sealed:?}").contains("p-secret"));
+    assert_eq!(meta.stages.len(), 2);
+
+    let opened = open(&open_form.stages, &sealed, &meta, &kms).await.unwrap();
+    assert_eq!(
+        secret_of(&opened, "password", "prod").as_deref(),
+        Some("p-secret")
+    );
+    assert_eq!(
+        secret_of(&opened, "password", "/.*/").as_deref(),
+        Some("d-secret")
+    );
+    assert_eq!(
+        secret_of(&opened, "legacy", "dev").as_deref(),
+        Some("from-fleece")
+    );
+
+    // Swap the two sealed passwords: each is bound to its stage and the MACs break.
+    let Node::Map(mut entries) = sealed.clone() else {
+        panic!()
+    };
+    if let Node::PerStage(values) = &mut entries[1].1 {
+        let (a, b) = (values[0].1.clone(), values[1].1.clone());
+        values[0].1 = b;
+        values[1].1 = a;
+    }
+    let error = open(&open_form.stages, &Node::Map(entries), &meta, &kms)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("MAC does not match"), "{error}");
+
+    // A plain value changed: the MAC of every stage covers it.
+    let Node::Map(mut entries) = sealed.clone() else {
+        panic!()
+    };
+    entries[0].1 = Node::Value(updraft_config_crypto::open::Scalar::Str("baz".into()));
+    let error = open(&open_form.stages, &Node::Map(entries), &meta, &kms)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("MAC does not match"), "{error}");
+
+    // A data key from another file does not decrypt (its encryption context names the file).
+    let mut moved = meta.clone();
+    moved.file = "other.yml".into();
+    let error = open(&open_form.stages, &sealed, &moved, &kms)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("KMS refused"), "{error}");
+}
