@@ -26,6 +26,16 @@ pub enum Error {
         source: updraft_core::aws::AwsError,
     },
 
+    /// A file could not be read or written.
+    #[error("cannot read or write {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// No definition in `stages` covers this stage.
     #[error("no stage definition covers `{0}`")]
     UnknownStage(String),
@@ -45,6 +55,7 @@ impl Surface for Error {
         match self {
             Error::Format { .. } | Error::UnknownStage(_) => Kind::Config,
             Error::Kms { source, .. } => source.kind(),
+            Error::Io { .. } => Kind::Config,
         }
     }
 
@@ -53,6 +64,7 @@ impl Surface for Error {
             Error::Format { .. } => "config.Format",
             Error::UnknownStage(_) => "config.UnknownStage",
             Error::Kms { .. } => "config.Kms",
+            Error::Io { .. } => "config.Io",
         }
     }
 }

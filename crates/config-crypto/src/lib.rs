@@ -6,6 +6,7 @@ mod error;
 mod kms;
 pub mod open;
 pub mod stage;
+pub mod write;
 
 pub use error::Error;
 pub use kms::Kms;

@@ -4,6 +4,7 @@ use serde_yaml_ng::Value;
 use zeroize::Zeroizing;
 
 use crate::Error;
+use crate::closed::Meta;
 use crate::stage::Stages;
 
 /// The marker of a value to encrypt.
@@ -67,16 +68,19 @@ pub enum Node {
     PerStage(Vec<(String, Leaf)>),
 }
 
-/// A checked open configuration.
+/// A checked configuration file: open (secrets marked `:encrypt:`, or fleece's `:decrypt:`
+/// values), or closed (sealed values and [`Meta`]).
 #[derive(Debug, Clone)]
-pub struct OpenConfig {
+pub struct ConfigFile {
     /// The stage definitions.
     pub stages: Stages,
     /// The values.
     pub config: Node,
+    /// The data keys and MACs of a closed file.
+    pub meta: Option<Meta>,
 }
 
-impl OpenConfig {
+impl ConfigFile {
     /// Reads YAML (or JSON, which is YAML).
     ///
     /// # Errors
@@ -126,8 +130,49 @@ impl OpenConfig {
             Some(value) => node(value, "config", &stages)?,
             None => return Err(Error::format("config", "the `config` section is required")),
         };
-        Ok(Self { stages, config })
+        let meta = match root.get("updraft") {
+            None => None,
+            Some(value) => Some(meta(value)?),
+        };
+        Ok(Self {
+            stages,
+            config,
+            meta,
+        })
     }
+}
+
+/// `updraft: {version: 1, file, stages: {<literal>: {data_key, mac}}}`.
+fn meta(value: &Value) -> Result<Meta, Error> {
+    let text = |value: Option<&Value>, at: &str| match value {
+        Some(Value::String(text)) => Ok(text.clone()),
+        _ => Err(Error::format(at, "must be a string")),
+    };
+    match value.get("version") {
+        Some(Value::Number(n)) if n.as_u64() == Some(1) => {}
+        _ => {
+            return Err(Error::format(
+                "updraft.version",
+                "this file needs a newer updraft (version 1 is known)",
+            ));
+        }
+    }
+    let file = text(value.get("file"), "updraft.file")?;
+    let Some(Value::Mapping(entries)) = value.get("stages") else {
+        return Err(Error::format(
+            "updraft.stages",
+            "a map of data keys and MACs is required",
+        ));
+    };
+    let mut stages = Vec::with_capacity(entries.len());
+    for (literal, entry) in entries {
+        let literal = key_text(literal, "updraft.stages")?;
+        let at = format!("updraft.stages.{literal}");
+        let data_key = text(entry.get("data_key"), &format!("{at}.data_key"))?;
+        let mac = text(entry.get("mac"), &format!("{at}.mac"))?;
+        stages.push((literal, data_key, mac));
+    }
+    Ok(Meta { file, stages })
 }
 
 fn key_text(key: &Value, at: &str) -> Result<String, Error> {
@@ -243,7 +288,7 @@ config:
 
     #[test]
     fn fleeces_example_reads_into_a_checked_tree() {
-        let open = OpenConfig::from_text(FLEECE).unwrap();
+        let open = ConfigFile::from_text(FLEECE).unwrap();
         let Node::Map(entries) = &open.config else {
             panic!("not a map")
         };
@@ -286,7 +331,7 @@ config:
             ("[1, 2]", "(file): the top level"),
             ("a: [", "(file): not YAML or JSON"),
         ] {
-            let error = OpenConfig::from_text(text).unwrap_err().to_string();
+            let error = ConfigFile::from_text(text).unwrap_err().to_string();
             assert!(error.contains(expected), "{text}: {error}");
         }
     }

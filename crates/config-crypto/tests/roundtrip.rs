@@ -6,7 +6,7 @@ use aws_sdk_kms::primitives::Blob;
 use base64::Engine as _;
 use updraft_config_crypto::Kms;
 use updraft_config_crypto::closed::{close, open};
-use updraft_config_crypto::open::{Leaf, Node, OpenConfig};
+use updraft_config_crypto::open::{ConfigFile, Leaf, Node};
 
 async fn kms_with_keys(aliases: &[&str]) -> (Kms, aws_sdk_kms::Client) {
     let config = updraft_testkit::aws_config().await;
@@ -58,14 +58,34 @@ async fn secrets_round_trip_and_tampering_is_caught() {
     let text = format!(
         "stages:\n  prod: {{environment: prod, key: {prod}}}\n  /.*/: {{environment: dev, key: {dev}}}\nconfig:\n  foo: bar\n  password:\n    +prod: ':encrypt:p-secret'\n    +/.*/: ':encrypt:d-secret'\n  legacy:\n    +dev: ':decrypt:{fleece}'\n"
     );
-    let open_form = OpenConfig::from_text(&text).unwrap();
+    let open_form = ConfigFile::from_text(&text).unwrap();
     let (sealed, meta) = close(&open_form.stages, &open_form.config, &kms, "config.yml")
         .await
         .unwrap();
     assert!(!format!("{sealed:?}").contains("p-secret"));
     assert_eq!(meta.stages.len(), 2);
 
-    let opened = open(&open_form.stages, &sealed, &meta, &kms).await.unwrap();
+    // Written as YAML and read back, the closed file opens the same.
+    let closed = ConfigFile {
+        stages: open_form.stages.clone(),
+        config: sealed.clone(),
+        meta: Some(meta.clone()),
+    };
+    let yaml = closed.to_yaml().unwrap();
+    assert!(
+        !yaml.contains("p-secret") && !yaml.contains("from-fleece") && !yaml.contains(":decrypt:"),
+        "{yaml}"
+    );
+    let read = ConfigFile::from_text(&yaml).unwrap();
+    assert_eq!(read.meta.as_ref(), Some(&meta));
+    let opened = open(
+        &read.stages,
+        &read.config,
+        read.meta.as_ref().unwrap(),
+        &kms,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         secret_of(&opened, "password", "prod").as_deref(),
         Some("p-secret")
