@@ -197,6 +197,21 @@ fn seal<'a>(
     })
 }
 
+/// Checks the MAC of definition `owner` (literal `literal`) over `config`.
+pub(crate) fn mac_check(
+    stages: &Stages,
+    config: &Node,
+    owner: usize,
+    key: &DataKey,
+    file: &str,
+    literal: &str,
+    mac: &str,
+) -> Result<(), Error> {
+    let mut entries = Vec::new();
+    mac_entries(config, stages, owner, &mut Vec::new(), &mut entries);
+    key.verify(file, literal, &macs(&entries), mac)
+}
+
 /// Opens a closed `config`: every definition's data key decrypted and its MAC checked before
 /// any value is opened. One `Decrypt` per definition, plus one per fleece value.
 pub async fn open(stages: &Stages, config: &Node, meta: &Meta, kms: &Kms) -> Result<Node, Error> {
@@ -213,9 +228,7 @@ pub async fn open(stages: &Stages, config: &Node, meta: &Meta, kms: &Kms) -> Res
             Error::format(&format!("updraft.stages.{literal}.data_key"), "not base64")
         })?;
         let key = kms.data_key(&blob, &meta.file, literal).await?;
-        let mut entries = Vec::new();
-        mac_entries(config, stages, index, &mut Vec::new(), &mut entries);
-        key.verify(&meta.file, literal, &macs(&entries), mac)?;
+        mac_check(stages, config, index, &key, &meta.file, literal, mac)?;
         keys.push(key);
     }
     unseal(config, stages, &keys, kms, &mut Vec::new()).await

@@ -5,7 +5,9 @@ mod crypto;
 mod error;
 mod kms;
 pub mod open;
+pub mod render;
 pub mod stage;
+pub mod value;
 pub mod write;
 
 pub use error::Error;

@@ -7,6 +7,7 @@ use base64::Engine as _;
 use updraft_config_crypto::Kms;
 use updraft_config_crypto::closed::{close, open};
 use updraft_config_crypto::open::{ConfigFile, Leaf, Node};
+use updraft_config_crypto::value::Value;
 
 async fn kms_with_keys(aliases: &[&str]) -> (Kms, aws_sdk_kms::Client) {
     let config = updraft_testkit::aws_config().await;
@@ -98,6 +99,29 @@ async fn secrets_round_trip_and_tampering_is_caught() {
         secret_of(&opened, "legacy", "dev").as_deref(),
         Some("from-fleece")
     );
+
+    // Rendering a stage picks its values: exact first, then the first matching regex.
+    let prod_values = updraft_config_crypto::render::render(&read, "prod", &kms)
+        .await
+        .unwrap();
+    assert_eq!(prod_values.get("foo"), Some(&Value::Str("bar".into())));
+    let Some(Value::Secret(password)) = prod_values.get("password") else {
+        panic!("{prod_values:?}")
+    };
+    assert_eq!(password.expose(), "p-secret");
+    assert_eq!(prod_values.get("legacy"), None, "no value for prod");
+    let dev_values = updraft_config_crypto::render::render(&read, "dev", &kms)
+        .await
+        .unwrap();
+    let Some(Value::Secret(legacy)) = dev_values.get("legacy") else {
+        panic!("{dev_values:?}")
+    };
+    assert_eq!(legacy.expose(), "from-fleece");
+    let Some(Value::Secret(password)) = dev_values.get("password") else {
+        panic!()
+    };
+    assert_eq!(password.expose(), "d-secret");
+    assert!(!format!("{dev_values:?}").contains("d-secret"));
 
     // Swap the two sealed passwords: each is bound to its stage and the MACs break.
     let Node::Map(mut entries) = sealed.clone() else {
