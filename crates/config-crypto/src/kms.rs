@@ -78,6 +78,46 @@ impl Kms {
         DataKey::from_bytes(&plaintext)
     }
 
+    /// A data key for a SOPS file: the key and its blob, without an encryption context (as
+    /// sops writes them).
+    pub(crate) async fn generate_plain(
+        &self,
+        key_id: &str,
+    ) -> Result<(Zeroizing<[u8; 32]>, Vec<u8>), Error> {
+        let output = self
+            .client
+            .generate_data_key()
+            .key_id(key_id)
+            .key_spec(DataKeySpec::Aes256)
+            .send()
+            .await
+            .map_err(|e| Error::Kms {
+                stage: "sops".to_owned(),
+                source: AwsError::from_sdk("kms", "GenerateDataKey", e),
+            })?;
+        let plaintext = output
+            .plaintext()
+            .ok_or_else(|| Error::format("sops", "KMS returned no data key"))?;
+        let key: [u8; 32] = plaintext
+            .as_ref()
+            .try_into()
+            .map_err(|_| Error::format("sops", "a data key has 32 bytes"))?;
+        let blob = output
+            .ciphertext_blob()
+            .ok_or_else(|| Error::format("sops", "KMS returned no blob"))?;
+        Ok((Zeroizing::new(key), blob.as_ref().to_vec()))
+    }
+
+    /// A SOPS data key from its blob.
+    pub(crate) async fn decrypt_plain(&self, blob: &[u8]) -> Result<Zeroizing<[u8; 32]>, Error> {
+        let plaintext = self.decrypt(blob, None, "sops").await?;
+        let key: [u8; 32] = plaintext
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::format("sops.kms", "a data key has 32 bytes"))?;
+        Ok(Zeroizing::new(key))
+    }
+
     /// A fleece `:decrypt:` value: KMS `Decrypt` without a context.
     pub(crate) async fn fleece(&self, blob: &[u8], path: &str) -> Result<Zeroizing<String>, Error> {
         let plaintext = self.decrypt(blob, None, path).await?;

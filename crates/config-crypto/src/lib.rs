@@ -6,6 +6,7 @@ mod error;
 mod kms;
 pub mod open;
 pub mod render;
+pub mod sops;
 pub mod stage;
 pub mod value;
 pub mod write;
