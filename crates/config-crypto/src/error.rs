@@ -6,6 +6,10 @@ use updraft_core::error::{Kind, Surface};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A core error: a missing `UPDRAFT_STAGE`, AWS configuration that does not load.
+    #[error(transparent)]
+    Core(#[from] updraft_core::Error),
+
     /// The file breaks the format: the message names the path in it.
     #[error("{path}: {reason}")]
     Format {
@@ -54,6 +58,7 @@ impl Surface for Error {
     fn kind(&self) -> Kind {
         match self {
             Error::Format { .. } | Error::UnknownStage(_) => Kind::Config,
+            Error::Core(error) => error.kind(),
             Error::Kms { source, .. } => source.kind(),
             Error::Io { .. } => Kind::Config,
         }
@@ -62,6 +67,7 @@ impl Surface for Error {
     fn error_type(&self) -> &'static str {
         match self {
             Error::Format { .. } => "config.Format",
+            Error::Core(error) => error.error_type(),
             Error::UnknownStage(_) => "config.UnknownStage",
             Error::Kms { .. } => "config.Kms",
             Error::Io { .. } => "config.Io",

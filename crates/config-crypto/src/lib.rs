@@ -4,6 +4,7 @@ pub mod closed;
 mod crypto;
 mod error;
 mod kms;
+mod load;
 pub mod open;
 pub mod render;
 pub mod sops;
@@ -13,3 +14,4 @@ pub mod write;
 
 pub use error::Error;
 pub use kms::Kms;
+pub use load::{FILE_VAR, STAGE_VAR, load, load_sops, load_with, read_file};

@@ -123,6 +123,34 @@ async fn secrets_round_trip_and_tampering_is_caught() {
     assert_eq!(password.expose(), "d-secret");
     assert!(!format!("{dev_values:?}").contains("d-secret"));
 
+    // At cold start: the file named by UPDRAFT_CONFIG_FILE, the stage by UPDRAFT_STAGE.
+    let dir = std::env::temp_dir().join(updraft_testkit::unique_name("config"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.yml");
+    updraft_config_crypto::write::write_atomically(&path, &yaml).unwrap();
+    let env = updraft_core::Env::from_pairs([
+        ("UPDRAFT_CONFIG_FILE", path.to_str().unwrap()),
+        ("UPDRAFT_STAGE", "staging"),
+    ]);
+    let loaded = updraft_config_crypto::load_with(&env, None, &kms)
+        .await
+        .unwrap();
+    let Some(Value::Secret(password)) = loaded.get("password") else {
+        panic!()
+    };
+    assert_eq!(password.expose(), "d-secret", "staging falls to /.*/");
+    let no_stage = updraft_core::Env::from_pairs([("UPDRAFT_CONFIG_FILE", path.to_str().unwrap())]);
+    let error = updraft_config_crypto::load_with(&no_stage, None, &kms)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("UPDRAFT_STAGE"), "{error}");
+    let missing = updraft_core::Env::from_pairs([("UPDRAFT_CONFIG_FILE", "/no/such/config.yml")]);
+    let error = updraft_config_crypto::load_with(&missing, Some("prod"), &kms)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("/no/such/config.yml"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+
     // Swap the two sealed passwords: each is bound to its stage and the MACs break.
     let Node::Map(mut entries) = sealed.clone() else {
         panic!()
