@@ -113,13 +113,24 @@ pub async fn close(
         let (key, blob) = kms.generate(&definition.key, file, literal).await?;
         keys.push((key, STANDARD.encode(blob)));
     }
+    close_with_keys(stages, config, &keys, kms, file).await
+}
+
+/// [`close`] with the data keys (and their blobs) already made.
+pub(crate) async fn close_with_keys(
+    stages: &Stages,
+    config: &Node,
+    keys: &[(DataKey, String)],
+    kms: &Kms,
+    file: &str,
+) -> Result<(Node, Meta), Error> {
     let mut path = Vec::new();
-    let sealed = seal(config, stages, &keys, kms, &mut path).await?;
+    let sealed = seal(config, stages, keys, kms, &mut path).await?;
     let mut meta = Meta {
         file: file.to_owned(),
         stages: Vec::new(),
     };
-    for (index, (definition, (key, blob))) in stages.definitions().iter().zip(&keys).enumerate() {
+    for (index, (definition, (key, blob))) in stages.definitions().iter().zip(keys).enumerate() {
         let literal = definition.pattern.literal();
         let mut entries = Vec::new();
         mac_entries(&sealed, stages, index, &mut Vec::new(), &mut entries);
@@ -227,11 +238,30 @@ pub async fn open(stages: &Stages, config: &Node, meta: &Meta, kms: &Kms) -> Res
         let blob = STANDARD.decode(blob).map_err(|_| {
             Error::format(&format!("updraft.stages.{literal}.data_key"), "not base64")
         })?;
-        let key = kms.data_key(&blob, &meta.file, literal).await?;
-        mac_check(stages, config, index, &key, &meta.file, literal, mac)?;
-        keys.push(key);
+        keys.push(kms.data_key(&blob, &meta.file, literal).await?);
     }
-    unseal(config, stages, &keys, kms, &mut Vec::new()).await
+    open_with_keys(stages, config, meta, &keys, kms).await
+}
+
+/// [`open`] with the data keys already decrypted: every MAC checked, then the values opened.
+pub(crate) async fn open_with_keys(
+    stages: &Stages,
+    config: &Node,
+    meta: &Meta,
+    keys: &[DataKey],
+    kms: &Kms,
+) -> Result<Node, Error> {
+    for (index, (definition, key)) in stages.definitions().iter().zip(keys).enumerate() {
+        let literal = definition.pattern.literal();
+        let Some((_, _, mac)) = meta.stages.iter().find(|(l, _, _)| l == literal) else {
+            return Err(Error::format(
+                &format!("updraft.stages.{literal}"),
+                "the stage has no data key",
+            ));
+        };
+        mac_check(stages, config, index, key, &meta.file, literal, mac)?;
+    }
+    unseal(config, stages, keys, kms, &mut Vec::new()).await
 }
 
 fn unseal<'a>(
@@ -291,4 +321,112 @@ fn unseal<'a>(
             }
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::open::ConfigFile;
+
+    const TEXT: &str = "stages:\n  prod: {key: p}\n  /.*/: {key: d}\nconfig:\n  name: orders\n  port: 8080\n  db:\n    password:\n      +prod: ':encrypt:prod-password'\n      +/.*/: ':encrypt:dev-password'\n    user:\n      +prod: admin\n      +/.*/: dev\n  hosts: [a, b]\n  token:\n    +prod: ':encrypt:t0ken'\n";
+
+    /// A KMS client that is never called: these tests hold their data keys.
+    async fn no_kms() -> Kms {
+        let config = updraft_core::aws::ConfigLoader::new()
+            .env(updraft_core::Env::from_pairs([
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_ACCESS_KEY_ID", "unused"),
+                ("AWS_SECRET_ACCESS_KEY", "unused"),
+            ]))
+            .endpoint_url("http://127.0.0.1:1")
+            .load()
+            .await
+            .unwrap();
+        Kms::new(&config)
+    }
+
+    fn keys() -> Vec<(DataKey, String)> {
+        vec![
+            (DataKey::from_bytes(&[7; 32]).unwrap(), "blob-p".into()),
+            (DataKey::from_bytes(&[9; 32]).unwrap(), "blob-d".into()),
+        ]
+    }
+
+    #[tokio::test]
+    async fn any_change_to_the_encrypted_material_or_a_mac_is_caught() {
+        let kms = no_kms().await;
+        let file = ConfigFile::from_text(TEXT).unwrap();
+        let (sealed, meta) =
+            close_with_keys(&file.stages, &file.config, &keys(), &kms, "config.yml")
+                .await
+                .unwrap();
+        let plain_keys: Vec<DataKey> = keys().into_iter().map(|(k, _)| k).collect();
+        open_with_keys(&file.stages, &sealed, &meta, &plain_keys, &kms)
+            .await
+            .unwrap();
+        let closed = ConfigFile {
+            stages: file.stages.clone(),
+            config: sealed,
+            meta: Some(meta),
+        };
+        let yaml = closed.to_yaml().unwrap();
+        // The places that hold encrypted material or a MAC: the base64 inside ENC[…] and the
+        // mac values.
+        let mut spans = Vec::new();
+        let mut from = 0;
+        while let Some(start) = yaml[from..].find("ENC[UPDRAFT1,") {
+            let start = from + start + "ENC[UPDRAFT1,".len();
+            let end = start + yaml[start..].find(']').unwrap();
+            spans.push((start, end));
+            from = end;
+        }
+        let mut from = 0;
+        while let Some(start) = yaml[from..].find("mac: ") {
+            let start = from + start + "mac: ".len();
+            let end = start + yaml[start..].find('\n').unwrap();
+            spans.push((start, end));
+            from = end;
+        }
+        assert_eq!(spans.len(), 3 + 2, "three sealed values, two MACs");
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut rng = fastrand::Rng::with_seed(17);
+        for round in 0..10_000 {
+            let (start, end) = spans[rng.usize(..spans.len())];
+            let mut bytes = yaml.clone().into_bytes();
+            if round % 2 == 0 {
+                // One character changed to another base64 character.
+                let at = rng.usize(start..end);
+                let replacement = loop {
+                    let c = ALPHABET[rng.usize(..ALPHABET.len())];
+                    if c != bytes[at] {
+                        break c;
+                    }
+                };
+                bytes[at] = replacement;
+            } else {
+                // One bit of the decoded material flipped.
+                let text = std::str::from_utf8(&bytes[start..end]).unwrap();
+                let mut decoded = STANDARD.decode(text).unwrap();
+                let bit = rng.usize(..decoded.len() * 8);
+                decoded[bit / 8] ^= 1 << (bit % 8);
+                let encoded = STANDARD.encode(&decoded);
+                bytes.splice(start..end, encoded.bytes());
+            }
+            let text = String::from_utf8(bytes).unwrap();
+            let outcome = match ConfigFile::from_text(&text) {
+                Err(_) => continue,
+                Ok(changed) => {
+                    open_with_keys(
+                        &changed.stages,
+                        &changed.config,
+                        changed.meta.as_ref().unwrap(),
+                        &plain_keys,
+                        &kms,
+                    )
+                    .await
+                }
+            };
+            assert!(outcome.is_err(), "round {round}: a change went unnoticed");
+        }
+    }
 }
