@@ -6,6 +6,7 @@ mod error;
 mod kms;
 mod load;
 pub mod open;
+pub mod output;
 pub mod render;
 pub mod sops;
 pub mod stage;
