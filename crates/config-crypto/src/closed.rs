@@ -227,9 +227,9 @@ pub(crate) fn mac_check(
 /// any value is opened. One `Decrypt` per definition, plus one per fleece value.
 pub async fn open(stages: &Stages, config: &Node, meta: &Meta, kms: &Kms) -> Result<Node, Error> {
     let mut keys = Vec::with_capacity(stages.definitions().len());
-    for (index, definition) in stages.definitions().iter().enumerate() {
+    for definition in stages.definitions() {
         let literal = definition.pattern.literal();
-        let Some((_, blob, mac)) = meta.stages.iter().find(|(l, _, _)| l == literal) else {
+        let Some((_, blob, _)) = meta.stages.iter().find(|(l, _, _)| l == literal) else {
             return Err(Error::format(
                 &format!("updraft.stages.{literal}"),
                 "the stage has no data key",
