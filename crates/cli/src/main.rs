@@ -95,8 +95,14 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
+            use std::io::Write as _;
+            match std::io::stdout().write_all(text.as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("updraft: cannot write the output: {error}");
+                    ExitCode::from(74)
+                }
+            }
         }
         Err(error) => {
             eprintln!("updraft: {}", Report(&error));
@@ -128,18 +134,17 @@ async fn run(cli: Cli) -> Result<String, Error> {
     let path = &args.config;
     match args.action {
         Action::Import { input } => {
-            let text = match input {
-                Some(input) => read_text(&input)?,
-                None => {
-                    let mut text = String::new();
-                    std::io::stdin()
-                        .read_to_string(&mut text)
-                        .map_err(|source| Error::Io {
-                            path: PathBuf::from("(stdin)"),
-                            source,
-                        })?;
-                    text
-                }
+            let text = if let Some(input) = input {
+                read_text(&input)?
+            } else {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|source| Error::Io {
+                        path: PathBuf::from("(stdin)"),
+                        source,
+                    })?;
+                text
             };
             let open = ConfigFile::from_text(&text)?;
             if open.meta.is_some() {

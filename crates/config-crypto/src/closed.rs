@@ -101,6 +101,10 @@ fn macs(entries: &[(String, u8, String)]) -> Vec<MacEntry<'_>> {
 
 /// Closes `config`: a data key per definition, every secret (and fleece value) sealed, a MAC
 /// per definition. One `GenerateDataKey` per definition, plus one `Decrypt` per fleece value.
+///
+/// # Errors
+///
+/// [`Error::Kms`]; [`Error::Format`] naming the path of a value that cannot be sealed.
 pub async fn close(
     stages: &Stages,
     config: &Node,
@@ -225,6 +229,11 @@ pub(crate) fn mac_check(
 
 /// Opens a closed `config`: every definition's data key decrypted and its MAC checked before
 /// any value is opened. One `Decrypt` per definition, plus one per fleece value.
+///
+/// # Errors
+///
+/// [`Error::Kms`]; [`Error::Format`] for a MAC that does not match or a value that does not
+/// open, naming it.
 pub async fn open(stages: &Stages, config: &Node, meta: &Meta, kms: &Kms) -> Result<Node, Error> {
     let mut keys = Vec::with_capacity(stages.definitions().len());
     for definition in stages.definitions() {
@@ -352,6 +361,8 @@ mod tests {
         ]
     }
 
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
     #[tokio::test]
     async fn any_change_to_the_encrypted_material_or_a_mac_is_caught() {
         let kms = no_kms().await;
@@ -388,7 +399,6 @@ mod tests {
             from = end;
         }
         assert_eq!(spans.len(), 3 + 2, "three sealed values, two MACs");
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut rng = fastrand::Rng::with_seed(17);
         for round in 0..10_000 {
             let (start, end) = spans[rng.usize(..spans.len())];

@@ -27,7 +27,7 @@ pub enum Error {
         stage: String,
         /// The call's error.
         #[source]
-        source: updraft_core::aws::AwsError,
+        source: Box<updraft_core::aws::AwsError>,
     },
 
     /// A file could not be read or written.
@@ -57,10 +57,9 @@ impl Error {
 impl Surface for Error {
     fn kind(&self) -> Kind {
         match self {
-            Error::Format { .. } | Error::UnknownStage(_) => Kind::Config,
+            Error::Format { .. } | Error::UnknownStage(_) | Error::Io { .. } => Kind::Config,
             Error::Core(error) => error.kind(),
             Error::Kms { source, .. } => source.kind(),
-            Error::Io { .. } => Kind::Config,
         }
     }
 

@@ -51,7 +51,7 @@ impl Kms {
             .await
             .map_err(|e| Error::Kms {
                 stage: stage.to_owned(),
-                source: AwsError::from_sdk("kms", "GenerateDataKey", e),
+                source: Box::new(AwsError::from_sdk("kms", "GenerateDataKey", e)),
             })?;
         let plaintext = output
             .plaintext()
@@ -93,7 +93,7 @@ impl Kms {
             .await
             .map_err(|e| Error::Kms {
                 stage: "sops".to_owned(),
-                source: AwsError::from_sdk("kms", "GenerateDataKey", e),
+                source: Box::new(AwsError::from_sdk("kms", "GenerateDataKey", e)),
             })?;
         let plaintext = output
             .plaintext()
@@ -141,7 +141,7 @@ impl Kms {
             .await
             .map_err(|e| Error::Kms {
                 stage: about.to_owned(),
-                source: AwsError::from_sdk("kms", "Decrypt", e),
+                source: Box::new(AwsError::from_sdk("kms", "Decrypt", e)),
             })?;
         let plaintext = output
             .plaintext()

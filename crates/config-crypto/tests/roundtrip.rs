@@ -43,6 +43,10 @@ fn secret_of(node: &Node, key: &str, stage: &str) -> Option<String> {
 }
 
 #[tokio::test]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one file's life: close, write, read, render, load, tamper"
+)]
 async fn secrets_round_trip_and_tampering_is_caught() {
     let prod = updraft_testkit::unique_name("prod");
     let dev = updraft_testkit::unique_name("dev");
