@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+mod ssm;
 use updraft_config_crypto::open::ConfigFile;
 use updraft_config_crypto::{Error, Kms, closed, output, render, sops, write};
 use updraft_core::error::{Report, Surface};
@@ -73,6 +75,16 @@ enum Action {
         /// fleece's flag: the same as `--format json`.
         #[arg(long)]
         json: bool,
+        /// Write the values as SecureString parameters under this path instead of printing
+        /// them.
+        #[arg(long, value_name = "PREFIX")]
+        parameter_store: Option<String>,
+        /// The KMS key of the parameters (default: Parameter Store's own).
+        #[arg(long, requires = "parameter_store")]
+        ssm_kms_key: Option<String>,
+        /// With --parameter-store: list the parameters that would be written, write nothing.
+        #[arg(long, requires = "parameter_store")]
+        dry_run: bool,
     },
     /// Opens a SOPS file encrypted with a KMS key and writes its values as YAML.
     Decrypt {
@@ -186,10 +198,26 @@ async fn run(cli: Cli) -> Result<String, Error> {
             stage,
             format,
             json,
+            parameter_store,
+            ssm_kms_key,
+            dry_run,
         } => {
             let file = updraft_config_crypto::read_file(path)?;
-            let kms = kms().await?;
+            let config = updraft_core::aws::load().await?;
+            let kms = Kms::new(&config);
             let value = render::render(&file, &stage, &kms).await?;
+            if let Some(prefix) = parameter_store {
+                let parameters = ssm::parameters(&value, &prefix)?;
+                let names: String = parameters
+                    .iter()
+                    .flat_map(|p| [p.name.as_str(), "\n"])
+                    .collect();
+                if !dry_run {
+                    let client = updraft_core::traced_client!(aws_sdk_ssm, &config);
+                    ssm::put(&client, &parameters, ssm_kms_key.as_deref()).await?;
+                }
+                return Ok(names);
+            }
             let format = if json { RenderFormat::Json } else { format };
             match format {
                 RenderFormat::Yaml => output::to_yaml(&value),

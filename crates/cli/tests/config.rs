@@ -40,6 +40,7 @@ fn text(output: &Output) -> String {
 }
 
 #[tokio::test]
+#[allow(clippy::too_many_lines, reason = "one file's life through every command")]
 async fn import_export_render_and_decrypt() {
     let config = updraft_testkit::aws_config().await;
     let sdk = aws_sdk_kms::Client::new(&config);
@@ -103,6 +104,49 @@ async fn import_export_render_and_decrypt() {
     std::fs::write(dir.join("prod.sops.yaml"), &sops).unwrap();
     let decrypted = text(&updraft(&dir, &["config", "decrypt", "prod.sops.yaml"], ""));
     assert!(decrypted.contains("password: prod-pw"), "{decrypted}");
+
+    // Parameter Store: a dry run lists the names; a real run writes SecureStrings.
+    let prefix = format!("/{}/prod", updraft_testkit::unique_name("svc"));
+    let listed = text(&updraft(
+        &dir,
+        &[
+            "config",
+            "render",
+            "prod",
+            "--parameter-store",
+            &prefix,
+            "--dry-run",
+        ],
+        "",
+    ));
+    assert_eq!(listed, format!("{prefix}/service\n{prefix}/db/password\n"));
+    let ssm = aws_sdk_ssm::Client::new(&config);
+    assert!(
+        ssm.get_parameter()
+            .name(format!("{prefix}/service"))
+            .send()
+            .await
+            .is_err(),
+        "a dry run writes nothing"
+    );
+    text(&updraft(
+        &dir,
+        &["config", "render", "prod", "--parameter-store", &prefix],
+        "",
+    ));
+    let stored = ssm
+        .get_parameter()
+        .name(format!("{prefix}/db/password"))
+        .with_decryption(true)
+        .send()
+        .await
+        .unwrap();
+    let parameter = stored.parameter().unwrap();
+    assert_eq!(parameter.value(), Some("prod-pw"));
+    assert_eq!(
+        parameter.r#type(),
+        Some(&aws_sdk_ssm::types::ParameterType::SecureString)
+    );
 
     // Malformed input: a clear error, exit 78 (configuration), and the closed file untouched.
     let broken = updraft(
