@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod edit;
 mod ssm;
 use updraft_config_crypto::open::ConfigFile;
 use updraft_config_crypto::{Error, Kms, closed, output, render, sops, write};
@@ -62,6 +63,15 @@ enum Action {
         #[arg(long, value_enum, default_value = "yaml")]
         format: OpenFormat,
         /// fleece's flag: the same as `--format json`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Opens the open form in an editor and imports the result.
+    Edit {
+        /// The editor (default `FLEECE_EDITOR`, `VISUAL`, `EDITOR`, then `vi`).
+        #[arg(long)]
+        editor: Option<String>,
+        /// Edit JSON instead of YAML.
         #[arg(long)]
         json: bool,
     },
@@ -141,6 +151,33 @@ fn read_text(path: &Path) -> Result<String, Error> {
     })
 }
 
+/// The closed file at `path`, opened: the open form with its secrets.
+async fn open_file(path: &Path, kms: &Kms) -> Result<ConfigFile, Error> {
+    let file = updraft_config_crypto::read_file(path)?;
+    let meta = file.meta.as_ref().ok_or_else(|| Error::Format {
+        path: path.display().to_string(),
+        reason: "the file is not closed: import it first".into(),
+    })?;
+    let config = closed::open(&file.stages, &file.config, meta, kms).await?;
+    Ok(ConfigFile {
+        stages: file.stages,
+        config,
+        meta: None,
+    })
+}
+
+/// Closes `open` and replaces the file at `path` with it (atomically: a failure leaves the
+/// old file).
+async fn close_into(path: &Path, open: ConfigFile, kms: &Kms) -> Result<(), Error> {
+    let (config, meta) = closed::close(&open.stages, &open.config, kms, &file_name(path)).await?;
+    let closed = ConfigFile {
+        stages: open.stages,
+        config,
+        meta: Some(meta),
+    };
+    write::write_atomically(path, &closed.to_yaml()?)
+}
+
 async fn run(cli: Cli) -> Result<String, Error> {
     let Command::Config(args) = cli.command;
     let path = &args.config;
@@ -167,28 +204,24 @@ async fn run(cli: Cli) -> Result<String, Error> {
                             .into(),
                 });
             }
-            let (config, meta) =
-                closed::close(&open.stages, &open.config, &kms().await?, &file_name(path)).await?;
-            let closed = ConfigFile {
-                stages: open.stages,
-                config,
-                meta: Some(meta),
+            close_into(path, open, &kms().await?).await?;
+            Ok(String::new())
+        }
+        Action::Edit { editor, json } => {
+            let kms = kms().await?;
+            let open = open_file(path, &kms).await?;
+            let (text, extension) = if json {
+                (open.to_json()?, "json")
+            } else {
+                (open.to_yaml()?, "yml")
             };
-            write::write_atomically(path, &closed.to_yaml()?)?;
+            if let Some(edited) = edit::edit(&text, extension, &edit::editor(editor)).await? {
+                close_into(path, edited, &kms).await?;
+            }
             Ok(String::new())
         }
         Action::Export { format, json } => {
-            let file = updraft_config_crypto::read_file(path)?;
-            let meta = file.meta.as_ref().ok_or_else(|| Error::Format {
-                path: path.display().to_string(),
-                reason: "the file is not closed".into(),
-            })?;
-            let config = closed::open(&file.stages, &file.config, meta, &kms().await?).await?;
-            let open = ConfigFile {
-                stages: file.stages,
-                config,
-                meta: None,
-            };
+            let open = open_file(path, &kms().await?).await?;
             match (format, json) {
                 (OpenFormat::Json, _) | (_, true) => open.to_json().map(|text| text + "\n"),
                 (OpenFormat::Yaml, false) => open.to_yaml(),

@@ -40,7 +40,10 @@ fn text(output: &Output) -> String {
 }
 
 #[tokio::test]
-#[allow(clippy::too_many_lines, reason = "one file's life through every command")]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one file's life through every command"
+)]
 async fn import_export_render_and_decrypt() {
     let config = updraft_testkit::aws_config().await;
     let sdk = aws_sdk_kms::Client::new(&config);
@@ -148,6 +151,38 @@ async fn import_export_render_and_decrypt() {
         Some(&aws_sdk_ssm::types::ParameterType::SecureString)
     );
 
+    // Edit: a first edit that does not parse is offered again with its text; the second
+    // parses and is imported; the private directory is gone afterwards.
+    let log = dir.join("editor.log");
+    let script = dir.join("editor.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nstat -c %a \"$(dirname \"$1\")\" >> {log}\necho \"$1\" >> {log}\nif grep -q 'broken' \"$1\"; then sed -i '/broken: /d; s/prod-pw/new-pw/' \"$1\"; else echo 'broken: [' >> \"$1\"; fi\n",
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    std::os::unix::fs::PermissionsExt::set_mode(
+        &mut std::fs::metadata(&script).unwrap().permissions(),
+        0o755,
+    );
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let editor = script.display().to_string();
+    let edited = updraft(&dir, &["config", "edit", "--editor", &editor], "y\n");
+    text(&edited);
+    assert!(String::from_utf8_lossy(&edited.stderr).contains("does not parse"));
+    let exported = text(&updraft(&dir, &["config", "export"], ""));
+    assert!(
+        exported.contains(":encrypt:new-pw") && !exported.contains("broken"),
+        "{exported}"
+    );
+    let record = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = record.lines().collect();
+    assert_eq!(lines[0], "700", "a private directory");
+    assert!(!Path::new(lines[1]).exists(), "the temp file is removed");
+
+    let closed = std::fs::read_to_string(dir.join("config.yml")).unwrap();
     // Malformed input: a clear error, exit 78 (configuration), and the closed file untouched.
     let broken = updraft(
         &dir,

@@ -46,7 +46,9 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn format(path: &str, reason: &str) -> Self {
+    /// A [`Error::Format`] at `path`.
+    #[must_use]
+    pub fn format(path: &str, reason: &str) -> Self {
         Self::Format {
             path: path.to_owned(),
             reason: reason.to_owned(),

@@ -97,6 +97,16 @@ impl ConfigFile {
                 "the top level must be a map with `stages` and `config`",
             ));
         };
+        if let Some(unknown) = root
+            .keys()
+            .find(|key| !matches!(key.as_str(), Some("stages" | "config" | "updraft")))
+        {
+            let name = key_text(unknown, "(file)").unwrap_or_default();
+            return Err(Error::format(
+                &name,
+                "unknown section: a file holds `stages`, `config` and, when closed, `updraft`",
+            ));
+        }
         let stages = match root.get("stages") {
             Some(Value::Mapping(entries)) => {
                 let mut parsed = Vec::new();
@@ -330,6 +340,10 @@ config:
             ("stages: {prod: {key: k}}", "config: the `config` section"),
             ("[1, 2]", "(file): the top level"),
             ("a: [", "(file): not YAML or JSON"),
+            (
+                "stages: {}\nconfig: {}\nconfg: {}",
+                "confg: unknown section",
+            ),
         ] {
             let error = ConfigFile::from_text(text).unwrap_err().to_string();
             assert!(error.contains(expected), "{text}: {error}");
