@@ -120,11 +120,11 @@ impl DataKey {
 
     fn mac_key(&self) -> HmacSha256 {
         // A key of its own for the MAC, derived from the data key.
-        let mut derive = <HmacSha256 as Mac>::new_from_slice(self.0.as_slice())
+        let mut derive = <HmacSha256 as hmac::KeyInit>::new_from_slice(self.0.as_slice())
             .unwrap_or_else(|_| unreachable_hmac());
         derive.update(b"updraft config mac v1");
         let mac_key: Zeroizing<[u8; 32]> = Zeroizing::new(derive.finalize().into_bytes().into());
-        <HmacSha256 as Mac>::new_from_slice(mac_key.as_slice())
+        <HmacSha256 as hmac::KeyInit>::new_from_slice(mac_key.as_slice())
             .unwrap_or_else(|_| unreachable_hmac())
     }
 
@@ -171,7 +171,7 @@ impl DataKey {
 
 /// HMAC takes keys of any length; this cannot be reached.
 fn unreachable_hmac() -> HmacSha256 {
-    <HmacSha256 as Mac>::new_from_slice(&[0; 32]).unwrap_or_else(|_| unreachable_hmac())
+    <HmacSha256 as hmac::KeyInit>::new_from_slice(&[0; 32]).unwrap_or_else(|_| unreachable_hmac())
 }
 
 fn additional_data(path: &str, stage: &str) -> String {
