@@ -1,4 +1,4 @@
-//! Per-stage encrypted configuration (work in progress; see README.md for the design).
+#![doc = include_str!("../README.md")]
 
 pub mod closed;
 mod crypto;
