@@ -58,6 +58,10 @@ pub use updraft_metrics as metrics;
 #[cfg_attr(docsrs, doc(cfg(feature = "mongo-repo")))]
 pub use updraft_mongo_repo as mongo_repo;
 
+#[cfg(feature = "config-crypto")]
+#[cfg_attr(docsrs, doc(cfg(feature = "config-crypto")))]
+pub use updraft_config_crypto as config_crypto;
+
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub use updraft_testkit as testing;

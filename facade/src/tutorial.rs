@@ -16,8 +16,7 @@
 //! | [`fargate_tasks`] | `fargate` |
 //! | [`metrics`] | `contexts-events`, `metrics` |
 //! | [`mongo_repository`] | `contexts-events`, `mongo-repo-proxy` |
-//!
-//! Planned, with no page yet: encrypted configuration with the `updraft` CLI.
+//! | [`encrypted_config`] | `config-crypto` |
 //!
 //! Each page's example is a whole `main`; every runnable example under `examples/` goes
 //! further, with tests against the local servers.
@@ -69,3 +68,7 @@ pub mod metrics {}
 #[cfg(all(feature = "contexts-events", feature = "mongo-repo-proxy"))]
 #[doc = include_str!("../tutorial/mongo_repository.md")]
 pub mod mongo_repository {}
+
+#[cfg(feature = "config-crypto")]
+#[doc = include_str!("../tutorial/encrypted_config.md")]
+pub mod encrypted_config {}

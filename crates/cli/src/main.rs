@@ -1,0 +1,274 @@
+//! `updraft`: per-stage encrypted configuration from the command line (work in progress).
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod edit;
+mod ssm;
+use updraft_config_crypto::open::ConfigFile;
+use updraft_config_crypto::{Error, Kms, closed, output, render, sops, write};
+use updraft_core::error::{Report, Surface};
+
+/// Per-stage encrypted configuration, in fleece's format and SOPS's.
+#[derive(Parser)]
+#[command(name = "updraft", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work with a service's configuration file.
+    Config(ConfigArgs),
+}
+
+#[derive(clap::Args)]
+struct ConfigArgs {
+    /// The closed configuration file.
+    #[arg(long, short, default_value = "config.yml", global = true)]
+    config: PathBuf,
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OpenFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RenderFormat {
+    Yaml,
+    Json,
+    Dotenv,
+    Sops,
+}
+
+#[derive(Subcommand)]
+enum Action {
+    /// Reads the open form (YAML or JSON) from stdin or --input and writes the closed file.
+    Import {
+        /// Read the open form from this file instead of stdin.
+        #[arg(long, short)]
+        input: Option<PathBuf>,
+    },
+    /// Writes the open form, with `:encrypt:` back on secrets, to stdout.
+    Export {
+        /// The output format.
+        #[arg(long, value_enum, default_value = "yaml")]
+        format: OpenFormat,
+        /// fleece's flag: the same as `--format json`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Opens the open form in an editor and imports the result.
+    Edit {
+        /// The editor (default `FLEECE_EDITOR`, `VISUAL`, `EDITOR`, then `vi`).
+        #[arg(long)]
+        editor: Option<String>,
+        /// Edit JSON instead of YAML.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Writes one stage's values to stdout.
+    Render {
+        /// The stage.
+        stage: String,
+        /// The output format (`sops`: a SOPS file under the stage's KMS key).
+        #[arg(long, value_enum, default_value = "yaml")]
+        format: RenderFormat,
+        /// fleece's flag: the same as `--format json`.
+        #[arg(long)]
+        json: bool,
+        /// Write the values as SecureString parameters under this path instead of printing
+        /// them.
+        #[arg(long, value_name = "PREFIX")]
+        parameter_store: Option<String>,
+        /// The KMS key of the parameters (default: Parameter Store's own).
+        #[arg(long, requires = "parameter_store")]
+        ssm_kms_key: Option<String>,
+        /// With --parameter-store: list the parameters that would be written, write nothing.
+        #[arg(long, requires = "parameter_store")]
+        dry_run: bool,
+    },
+    /// Opens a SOPS file encrypted with a KMS key and writes its values as YAML.
+    Decrypt {
+        /// The SOPS file.
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("updraft: cannot start: {error}");
+            return ExitCode::from(70);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(text) => {
+            use std::io::Write as _;
+            match std::io::stdout().write_all(text.as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("updraft: cannot write the output: {error}");
+                    ExitCode::from(74)
+                }
+            }
+        }
+        Err(error) => {
+            eprintln!("updraft: {}", Report(&error));
+            ExitCode::from(u8::try_from(error.kind().exit_code()).unwrap_or(70))
+        }
+    }
+}
+
+async fn kms() -> Result<Kms, Error> {
+    Ok(Kms::new(&updraft_core::aws::load().await?))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || "config.yml".to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The closed file at `path`, opened: the open form with its secrets.
+async fn open_file(path: &Path, kms: &Kms) -> Result<ConfigFile, Error> {
+    let file = updraft_config_crypto::read_file(path)?;
+    let meta = file.meta.as_ref().ok_or_else(|| Error::Format {
+        path: path.display().to_string(),
+        reason: "the file is not closed: import it first".into(),
+    })?;
+    let config = closed::open(&file.stages, &file.config, meta, kms).await?;
+    Ok(ConfigFile {
+        stages: file.stages,
+        config,
+        meta: None,
+    })
+}
+
+/// Closes `open` and replaces the file at `path` with it (atomically: a failure leaves the
+/// old file).
+async fn close_into(path: &Path, open: ConfigFile, kms: &Kms) -> Result<(), Error> {
+    let (config, meta) = closed::close(&open.stages, &open.config, kms, &file_name(path)).await?;
+    let closed = ConfigFile {
+        stages: open.stages,
+        config,
+        meta: Some(meta),
+    };
+    write::write_atomically(path, &closed.to_yaml()?)
+}
+
+async fn run(cli: Cli) -> Result<String, Error> {
+    let Command::Config(args) = cli.command;
+    let path = &args.config;
+    match args.action {
+        Action::Import { input } => {
+            let text = if let Some(input) = input {
+                read_text(&input)?
+            } else {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|source| Error::Io {
+                        path: PathBuf::from("(stdin)"),
+                        source,
+                    })?;
+                text
+            };
+            let open = ConfigFile::from_text(&text)?;
+            if open.meta.is_some() {
+                return Err(Error::Format {
+                    path: "updraft".into(),
+                    reason:
+                        "the input is a closed file: import takes the open form (export it first)"
+                            .into(),
+                });
+            }
+            close_into(path, open, &kms().await?).await?;
+            Ok(String::new())
+        }
+        Action::Edit { editor, json } => {
+            let kms = kms().await?;
+            let open = open_file(path, &kms).await?;
+            let (text, extension) = if json {
+                (open.to_json()?, "json")
+            } else {
+                (open.to_yaml()?, "yml")
+            };
+            if let Some(edited) = edit::edit(&text, extension, &edit::editor(editor)).await? {
+                close_into(path, edited, &kms).await?;
+            }
+            Ok(String::new())
+        }
+        Action::Export { format, json } => {
+            let open = open_file(path, &kms().await?).await?;
+            match (format, json) {
+                (OpenFormat::Json, _) | (_, true) => open.to_json().map(|text| text + "\n"),
+                (OpenFormat::Yaml, false) => open.to_yaml(),
+            }
+        }
+        Action::Render {
+            stage,
+            format,
+            json,
+            parameter_store,
+            ssm_kms_key,
+            dry_run,
+        } => {
+            let file = updraft_config_crypto::read_file(path)?;
+            let config = updraft_core::aws::load().await?;
+            let kms = Kms::new(&config);
+            let value = render::render(&file, &stage, &kms).await?;
+            if let Some(prefix) = parameter_store {
+                let parameters = ssm::parameters(&value, &prefix)?;
+                let names: String = parameters
+                    .iter()
+                    .flat_map(|p| [p.name.as_str(), "\n"])
+                    .collect();
+                if !dry_run {
+                    let client = updraft_core::traced_client!(aws_sdk_ssm, &config);
+                    ssm::put(&client, &parameters, ssm_kms_key.as_deref()).await?;
+                }
+                return Ok(names);
+            }
+            let format = if json { RenderFormat::Json } else { format };
+            match format {
+                RenderFormat::Yaml => output::to_yaml(&value),
+                RenderFormat::Json => Ok(output::to_json(&value).to_string() + "\n"),
+                RenderFormat::Dotenv => output::to_dotenv(&value),
+                RenderFormat::Sops => {
+                    let (_, definition) = file
+                        .stages
+                        .resolve(&stage)
+                        .ok_or_else(|| Error::UnknownStage(stage.clone()))?;
+                    sops::write(&value, &definition.key, &kms, std::time::SystemTime::now()).await
+                }
+            }
+        }
+        Action::Decrypt { file } => {
+            let text = read_text(&file)?;
+            let value = sops::read(&text, &kms().await?).await?;
+            output::to_yaml(&value)
+        }
+    }
+}

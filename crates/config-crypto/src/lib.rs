@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+
+pub mod closed;
+mod crypto;
+mod error;
+mod kms;
+mod load;
+pub mod open;
+pub mod output;
+pub mod render;
+pub mod sops;
+pub mod stage;
+pub mod value;
+pub mod write;
+
+pub use error::Error;
+pub use kms::Kms;
+pub use load::{FILE_VAR, STAGE_VAR, load, load_sops, load_with, read_file};
