@@ -81,7 +81,10 @@ pub(super) fn config_crypto(layout: &Layout, servers: &Guard) -> Result<()> {
     updraft(&["import", "--input", &open.display().to_string()])?;
     let text = std::fs::read_to_string(&closed)?;
     println!("   updraft config import --input examples/config-crypto/open.yml");
-    for line in text.lines().filter(|l| l.contains("ENC[") || l.contains("mac:")) {
+    for line in text
+        .lines()
+        .filter(|l| l.contains("ENC[") || l.contains("mac:"))
+    {
         println!("        {}", line.trim());
     }
     println!("   updraft config render qa --format dotenv");
@@ -94,12 +97,18 @@ pub(super) fn config_crypto(layout: &Layout, servers: &Guard) -> Result<()> {
         .cloned()
         .chain([
             ("UPDRAFT_STAGE".to_owned(), "prod".to_owned()),
-            ("UPDRAFT_CONFIG_FILE".to_owned(), closed.display().to_string()),
+            (
+                "UPDRAFT_CONFIG_FILE".to_owned(),
+                closed.display().to_string(),
+            ),
             ("RUST_LOG".to_owned(), "off".to_owned()),
         ])
         .collect();
     let answer = super::run_with_stdin(&binaries.join("config-crypto"), "{}", &vars)?;
-    println!("   the function, UPDRAFT_STAGE=prod, invoked with {{}}\n        -> {}", answer.trim());
+    println!(
+        "   the function, UPDRAFT_STAGE=prod, invoked with {{}}\n        -> {}",
+        answer.trim()
+    );
     if !answer.contains("db.prod.internal") {
         return Err(fail(format!("examples/config-crypto answered {answer}")));
     }
