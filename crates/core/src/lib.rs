@@ -5,6 +5,7 @@
 #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub mod aws;
 pub mod backoff;
+pub mod calendar;
 pub mod digest;
 mod dotenv;
 pub mod env;
