@@ -110,7 +110,9 @@ impl ConfigLoader {
         self
     }
 
-    /// Sets the profile to read from the shared config files, overriding `AWS_PROFILE`.
+    /// Sets the profile to read from the shared config files, overriding `AWS_PROFILE`. As
+    /// with the AWS CLI's `--profile`, a profile named in code also supplies the credentials,
+    /// ahead of `AWS_ACCESS_KEY_ID` in the environment.
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
         self.profile = Some(profile.into());
         self
@@ -184,6 +186,7 @@ impl ConfigLoader {
         };
         let (timeouts, retry) = settings::resolve(&env, &self.overrides)?;
         let ignore_endpoints = endpoints::validate(&env)?;
+        let explicit_profile = self.profile.clone();
         let profile = self
             .profile
             .or_else(|| env.non_empty("AWS_PROFILE").map(str::to_owned))
@@ -204,6 +207,12 @@ impl ConfigLoader {
         }
         if let Some(provider) = self.credentials {
             loader = loader.credentials_provider(provider);
+        } else if let Some(profile) = explicit_profile {
+            loader = loader.credentials_provider(
+                aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .profile_name(profile)
+                    .build(),
+            );
         } else if let Some(credentials) = static_credentials(&env)? {
             loader = loader.credentials_provider(credentials);
         }
@@ -268,6 +277,30 @@ async fn resolve_region(
             format!("`{name}` is not a region name such as eu-west-1"),
         ))
     }
+}
+
+/// Whether the shared config or credentials files (`~/.aws/config`, `~/.aws/credentials`, or
+/// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`) define profile `name`. Missing files
+/// define none.
+///
+/// # Errors
+///
+/// [`Error::InvalidVar`] naming `AWS_CONFIG_FILE` when a file exists and does not parse.
+pub async fn profile_exists(name: &str) -> Result<bool, Error> {
+    let profiles = aws_config::profile::load(
+        &aws_types::os_shim_internal::Fs::real(),
+        &aws_types::os_shim_internal::Env::real(),
+        &aws_runtime::env_config::file::EnvConfigFiles::default(),
+        None,
+    )
+    .await
+    .map_err(|e| {
+        Error::invalid_var(
+            "AWS_CONFIG_FILE",
+            format!("the shared AWS config files do not parse: {e}"),
+        )
+    })?;
+    Ok(profiles.get_profile(name).is_some())
 }
 
 fn static_credentials(env: &Env) -> Result<Option<Credentials>, Error> {
