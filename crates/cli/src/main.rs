@@ -1,4 +1,4 @@
-//! `updraft`: per-stage encrypted configuration from the command line (work in progress).
+//! `updraft`: per-stage encrypted configuration from the command line.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -9,12 +9,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod edit;
 mod ssm;
 use updraft_config_crypto::open::ConfigFile;
-use updraft_config_crypto::{Error, Kms, closed, output, render, sops, write};
+use updraft_config_crypto::{Environments, Error, Kms, closed, output, render, sops, write};
 use updraft_core::error::{Report, Surface};
 
 /// Per-stage encrypted configuration, in fleece's format and SOPS's.
 #[derive(Parser)]
-#[command(name = "updraft", version, about)]
+#[command(name = "updraft", version, about, after_help = EXIT_CODES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,11 +26,56 @@ enum Command {
     Config(ConfigArgs),
 }
 
+/// The exit codes, shown under `updraft --help` and `updraft config --help`.
+macro_rules! exit_codes {
+    () => {
+        "\
+Exit codes:
+  0   success
+  2   bad command-line usage
+  65  bad input: a key or value KMS or SSM refuses
+  69  a service (KMS, SSM) is unreachable
+  70  an internal error
+  74  the output cannot be written
+  75  throttled or timed out: retry later
+  77  access refused by AWS (credentials, key policy)
+  78  configuration: a malformed file, an unknown stage, a MAC that does not match, an
+      account that environments.yml does not allow
+Errors name the file, the path in it (config.db.password.+prod) and the stage."
+    };
+}
+
+const EXIT_CODES: &str = exit_codes!();
+
+const CONFIG_HELP: &str = concat!(
+    "\
+Examples:
+  updraft config import --input open.yml        close open.yml into config.yml
+  updraft config export > open.yml              the open form, secrets marked :encrypt:
+  updraft config edit                           edit in $FLEECE_EDITOR, $VISUAL or $EDITOR
+  updraft config render prod --format dotenv    one stage as KEY=\"value\" lines
+  updraft config render prod --format sops > prod.sops.yaml
+  updraft config render prod --parameter-store /orders/prod --dry-run
+  updraft config decrypt prod.sops.yaml         open a file sops wrote with a KMS key
+
+Each stage's KMS calls use the AWS profile named by its `environment` when one exists, else
+the default credential chain. With environments.yml (fleece's format) present, every key
+must live in its environment's account.
+
+",
+    exit_codes!()
+);
+
 #[derive(clap::Args)]
+#[command(after_help = CONFIG_HELP)]
 struct ConfigArgs {
     /// The closed configuration file.
     #[arg(long, short, default_value = "config.yml", global = true)]
     config: PathBuf,
+    /// fleece's environments file: the AWS account of each environment, checked against
+    /// every KMS key a stage uses. Skipped when the default file does not exist.
+    #[arg(long, value_name = "FILE", global = true)]
+    environments: Option<PathBuf>,
     #[command(subcommand)]
     action: Action,
 }
@@ -133,8 +178,21 @@ fn main() -> ExitCode {
     }
 }
 
-async fn kms() -> Result<Kms, Error> {
-    Ok(Kms::new(&updraft_core::aws::load().await?))
+/// KMS with each stage's environment as its AWS profile, and the accounts of
+/// `environments` (or `./environments.yml` when it exists) checked.
+fn kms(environments: Option<&Path>) -> Result<Kms, Error> {
+    let kms = Kms::per_environment();
+    let accounts = match environments {
+        Some(path) => Some(Environments::read(path)?.ok_or_else(|| Error::Io {
+            path: path.to_owned(),
+            source: std::io::ErrorKind::NotFound.into(),
+        })?),
+        None => Environments::read(Path::new("environments.yml"))?,
+    };
+    Ok(match accounts {
+        Some(accounts) => kms.check_accounts(accounts),
+        None => kms,
+    })
 }
 
 fn file_name(path: &Path) -> String {
@@ -151,14 +209,13 @@ fn read_text(path: &Path) -> Result<String, Error> {
     })
 }
 
-/// The closed file at `path`, opened: the open form with its secrets.
+/// The closed file at `path` (written by updraft, or by fleece with `:decrypt:` values),
+/// opened: the open form with its secrets.
 async fn open_file(path: &Path, kms: &Kms) -> Result<ConfigFile, Error> {
     let file = updraft_config_crypto::read_file(path)?;
-    let meta = file.meta.as_ref().ok_or_else(|| Error::Format {
-        path: path.display().to_string(),
-        reason: "the file is not closed: import it first".into(),
-    })?;
-    let config = closed::open(&file.stages, &file.config, meta, kms).await?;
+    let config = closed::open(&file.stages, &file.config, file.meta.as_ref(), kms)
+        .await
+        .map_err(|error| error.in_file(path))?;
     Ok(ConfigFile {
         stages: file.stages,
         config,
@@ -181,6 +238,7 @@ async fn close_into(path: &Path, open: ConfigFile, kms: &Kms) -> Result<(), Erro
 async fn run(cli: Cli) -> Result<String, Error> {
     let Command::Config(args) = cli.command;
     let path = &args.config;
+    let kms = kms(args.environments.as_deref())?;
     match args.action {
         Action::Import { input } => {
             let text = if let Some(input) = input {
@@ -204,11 +262,10 @@ async fn run(cli: Cli) -> Result<String, Error> {
                             .into(),
                 });
             }
-            close_into(path, open, &kms().await?).await?;
+            close_into(path, open, &kms).await?;
             Ok(String::new())
         }
         Action::Edit { editor, json } => {
-            let kms = kms().await?;
             let open = open_file(path, &kms).await?;
             let (text, extension) = if json {
                 (open.to_json()?, "json")
@@ -221,7 +278,7 @@ async fn run(cli: Cli) -> Result<String, Error> {
             Ok(String::new())
         }
         Action::Export { format, json } => {
-            let open = open_file(path, &kms().await?).await?;
+            let open = open_file(path, &kms).await?;
             match (format, json) {
                 (OpenFormat::Json, _) | (_, true) => open.to_json().map(|text| text + "\n"),
                 (OpenFormat::Yaml, false) => open.to_yaml(),
@@ -236,9 +293,13 @@ async fn run(cli: Cli) -> Result<String, Error> {
             dry_run,
         } => {
             let file = updraft_config_crypto::read_file(path)?;
-            let config = updraft_core::aws::load().await?;
-            let kms = Kms::new(&config);
-            let value = render::render(&file, &stage, &kms).await?;
+            let (_, definition) = file
+                .stages
+                .resolve(&stage)
+                .ok_or_else(|| Error::UnknownStage(stage.clone()))?;
+            let value = render::render(&file, &stage, &kms)
+                .await
+                .map_err(|error| error.in_file(path))?;
             if let Some(prefix) = parameter_store {
                 let parameters = ssm::parameters(&value, &prefix)?;
                 let names: String = parameters
@@ -246,6 +307,7 @@ async fn run(cli: Cli) -> Result<String, Error> {
                     .flat_map(|p| [p.name.as_str(), "\n"])
                     .collect();
                 if !dry_run {
+                    let config = kms.sdk_config(Some(&definition.environment)).await?;
                     let client = updraft_core::traced_client!(aws_sdk_ssm, &config);
                     ssm::put(&client, &parameters, ssm_kms_key.as_deref()).await?;
                 }
@@ -257,17 +319,13 @@ async fn run(cli: Cli) -> Result<String, Error> {
                 RenderFormat::Json => Ok(output::to_json(&value).to_string() + "\n"),
                 RenderFormat::Dotenv => output::to_dotenv(&value),
                 RenderFormat::Sops => {
-                    let (_, definition) = file
-                        .stages
-                        .resolve(&stage)
-                        .ok_or_else(|| Error::UnknownStage(stage.clone()))?;
-                    sops::write(&value, &definition.key, &kms, std::time::SystemTime::now()).await
+                    sops::write(&value, definition, &kms, std::time::SystemTime::now()).await
                 }
             }
         }
         Action::Decrypt { file } => {
             let text = read_text(&file)?;
-            let value = sops::read(&text, &kms().await?).await?;
+            let value = sops::read(&text, &kms).await?;
             output::to_yaml(&value)
         }
     }

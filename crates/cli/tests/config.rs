@@ -1,5 +1,6 @@
 //! `updraft config` end to end against moto's KMS: import, export, render in every format,
-//! and `decrypt` of the SOPS file `render --format sops` wrote.
+//! `decrypt` of the SOPS file `render --format sops` wrote, a file fleece closed, and each
+//! stage's environment as its AWS profile with fleece's `environments.yml` checked.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::io::Write as _;
@@ -7,6 +8,12 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn updraft(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    updraft_with(dir, args, stdin, &[])
+}
+
+/// `updraft ARGS` in `dir` with moto's default account as the default chain, and `extra`
+/// variables (such as `AWS_CONFIG_FILE`).
+fn updraft_with(dir: &Path, args: &[&str], stdin: &str, extra: &[(&str, &str)]) -> Output {
     let env = updraft_testkit::servers_env();
     let mut child = Command::new(updraft_testkit::workspace_binary("updraft"))
         .current_dir(dir)
@@ -15,6 +22,12 @@ fn updraft(dir: &Path, args: &[&str], stdin: &str) -> Output {
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        )
+        .envs(extra.iter().copied())
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -39,6 +52,26 @@ fn text(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
+/// A new KMS key under `alias/<alias>` with `config`'s credentials: its ARN.
+async fn key_with_alias(config: &updraft_core::SdkConfig, alias: &str) -> String {
+    let sdk = aws_sdk_kms::Client::new(config);
+    let key = sdk.create_key().send().await.unwrap();
+    let metadata = key.key_metadata().unwrap();
+    sdk.create_alias()
+        .alias_name(format!("alias/{alias}"))
+        .target_key_id(metadata.key_id())
+        .send()
+        .await
+        .unwrap();
+    metadata.arn().unwrap().to_owned()
+}
+
+fn temp_dir(prefix: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(updraft_testkit::unique_name(prefix));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 #[tokio::test]
 #[allow(
     clippy::too_many_lines,
@@ -46,23 +79,14 @@ fn text(output: &Output) -> String {
 )]
 async fn import_export_render_and_decrypt() {
     let config = updraft_testkit::aws_config().await;
-    let sdk = aws_sdk_kms::Client::new(&config);
     let (prod, dev) = (
         updraft_testkit::unique_name("prod"),
         updraft_testkit::unique_name("dev"),
     );
     for alias in [&prod, &dev] {
-        let key = sdk.create_key().send().await.unwrap();
-        let id = key.key_metadata().unwrap().key_id().to_owned();
-        sdk.create_alias()
-            .alias_name(format!("alias/{alias}"))
-            .target_key_id(id)
-            .send()
-            .await
-            .unwrap();
+        key_with_alias(&config, alias).await;
     }
-    let dir = std::env::temp_dir().join(updraft_testkit::unique_name("cli"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("cli");
     let open = format!(
         "stages:\n  prod: {{environment: prod, key: {prod}}}\n  /.*/: {{environment: dev, key: {dev}}}\nconfig:\n  service: orders\n  db:\n    password:\n      +prod: ':encrypt:prod-pw'\n      +/.*/: ':encrypt:dev-pw'\n"
     );
@@ -207,4 +231,263 @@ async fn import_export_render_and_decrypt() {
     assert_eq!(missing.status.code(), Some(78));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("other.yml"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// fleece's closed form, written the way fleece writes it: a direct KMS `Encrypt` of each
+/// value, base64, behind `:decrypt:`.
+async fn fleece_value(config: &updraft_core::SdkConfig, alias: &str, text: &str) -> String {
+    use base64::Engine as _;
+    let encrypted = aws_sdk_kms::Client::new(config)
+        .encrypt()
+        .key_id(format!("alias/{alias}"))
+        .plaintext(aws_sdk_kms::primitives::Blob::new(text))
+        .send()
+        .await
+        .unwrap();
+    let blob = encrypted.ciphertext_blob().unwrap().as_ref();
+    format!(
+        ":decrypt:{}",
+        base64::engine::general_purpose::STANDARD.encode(blob)
+    )
+}
+
+#[tokio::test]
+async fn a_file_fleece_closed_is_exported_rendered_and_imported_in_the_new_form() {
+    let config = updraft_testkit::aws_config().await;
+    let (prod, dev) = (
+        updraft_testkit::unique_name("fprod"),
+        updraft_testkit::unique_name("fdev"),
+    );
+    key_with_alias(&config, &prod).await;
+    key_with_alias(&config, &dev).await;
+    let dir = temp_dir("fleece");
+    let closed_by_fleece = format!(
+        "stages:\n  prod: {{environment: prod, key: {prod}}}\n  /.*/: {{environment: dev, key: {dev}}}\nconfig:\n  service: orders\n  password:\n    +prod: '{}'\n    +/.*/: '{}'\n",
+        fleece_value(&config, &prod, "fleece-prod-pw").await,
+        fleece_value(&config, &dev, "fleece-dev-pw").await,
+    );
+    std::fs::write(dir.join("config.yml"), &closed_by_fleece).unwrap();
+
+    let exported = text(&updraft(&dir, &["config", "export"], ""));
+    assert!(
+        exported.contains(":encrypt:fleece-prod-pw") && exported.contains(":encrypt:fleece-dev-pw"),
+        "{exported}"
+    );
+    let rendered = text(&updraft(&dir, &["config", "render", "qa", "--json"], ""));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&rendered).unwrap(),
+        serde_json::json!({"service": "orders", "password": "fleece-dev-pw"})
+    );
+
+    // Importing the fleece file rewrites it in the updraft form, which renders the same.
+    text(&updraft(
+        &dir,
+        &["config", "import", "--input", "config.yml"],
+        "",
+    ));
+    let closed = std::fs::read_to_string(dir.join("config.yml")).unwrap();
+    assert!(
+        !closed.contains(":decrypt:") && closed.contains("ENC[UPDRAFT1,"),
+        "{closed}"
+    );
+    let rendered = text(&updraft(&dir, &["config", "render", "prod"], ""));
+    assert!(rendered.contains("password: fleece-prod-pw"), "{rendered}");
+
+    // A fleece value that is not base64 names its path and the file.
+    std::fs::write(
+        dir.join("broken.yml"),
+        closed_by_fleece.replace(":decrypt:", ":decrypt:%%"),
+    )
+    .unwrap();
+    let broken = updraft(&dir, &["config", "-c", "broken.yml", "render", "prod"], "");
+    assert_eq!(broken.status.code(), Some(78));
+    let message = String::from_utf8_lossy(&broken.stderr);
+    assert!(
+        message.contains("broken.yml: config.password.+prod: a :decrypt: value is not base64"),
+        "{message}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Credentials of moto account `account` (moto maps an assumed role's keys to the role's
+/// account).
+async fn account_credentials(account: &str) -> aws_sdk_sts::types::Credentials {
+    let config = updraft_testkit::aws_config().await;
+    aws_sdk_sts::Client::new(&config)
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/updraft-config"))
+        .role_session_name("updraft-test")
+        .send()
+        .await
+        .unwrap()
+        .credentials()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one scenario: profiles, then each environments.yml rule"
+)]
+async fn each_stage_uses_its_environments_profile_and_account() {
+    const PROD_ACCOUNT: &str = "222233334444";
+    let credentials = account_credentials(PROD_ACCOUNT).await;
+    let prod_config = updraft_core::aws::ConfigLoader::new()
+        .env(updraft_testkit::servers_env())
+        .credentials_provider(aws_sdk_sts::config::Credentials::new(
+            credentials.access_key_id(),
+            credentials.secret_access_key(),
+            Some(credentials.session_token().to_owned()),
+            None,
+            "test",
+        ))
+        .load()
+        .await
+        .unwrap();
+    let (prod, dev) = (
+        updraft_testkit::unique_name("eprod"),
+        updraft_testkit::unique_name("edev"),
+    );
+    // The prod key exists only in the prod account; the dev key in the default one.
+    let prod_arn = key_with_alias(&prod_config, &prod).await;
+    assert!(prod_arn.contains(PROD_ACCOUNT), "{prod_arn}");
+    let dev_arn = key_with_alias(&updraft_testkit::aws_config().await, &dev).await;
+    let default_account = dev_arn.split(':').nth(4).unwrap().to_owned();
+
+    let dir = temp_dir("profiles");
+    let aws_config = dir.join("aws-config");
+    std::fs::write(
+        &aws_config,
+        format!(
+            "[profile prod]\nregion = us-east-1\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
+            credentials.access_key_id(),
+            credentials.secret_access_key(),
+            credentials.session_token()
+        ),
+    )
+    .unwrap();
+    let aws_config = aws_config.display().to_string();
+    let with_profile = [("AWS_CONFIG_FILE", aws_config.as_str())];
+    let open = format!(
+        "stages:\n  prod: {{environment: prod, key: {prod}}}\n  /.*/: {{environment: dev, key: {dev}}}\nconfig:\n  password:\n    +prod: ':encrypt:prod-pw'\n    +/.*/: ':encrypt:dev-pw'\n"
+    );
+
+    // Without the profile, prod's key is looked up in the default account and not found: the
+    // import fails and writes nothing.
+    let failed = updraft(&dir, &["config", "import"], &open);
+    assert!(!failed.status.success());
+    assert!(!dir.join("config.yml").exists());
+
+    // With it, prod's calls go to the prod account, dev's to the default chain.
+    text(&updraft_with(
+        &dir,
+        &["config", "import"],
+        &open,
+        &with_profile,
+    ));
+    let rendered = text(&updraft_with(
+        &dir,
+        &["config", "render", "prod"],
+        "",
+        &with_profile,
+    ));
+    assert!(rendered.contains("password: prod-pw"), "{rendered}");
+    let rendered = text(&updraft_with(
+        &dir,
+        &["config", "render", "dev-1"],
+        "",
+        &with_profile,
+    ));
+    assert!(rendered.contains("password: dev-pw"), "{rendered}");
+
+    // environments.yml that matches: every command works.
+    let environments = format!(
+        "- name: prod\n  account: '{PROD_ACCOUNT}'\n  role: LambdaDeployRole\n- name: dev\n  account: '{default_account}'\n"
+    );
+    std::fs::write(dir.join("environments.yml"), &environments).unwrap();
+    text(&updraft_with(
+        &dir,
+        &["config", "export"],
+        "",
+        &with_profile,
+    ));
+    let closed = std::fs::read_to_string(dir.join("config.yml")).unwrap();
+
+    // A key in another account than environments.yml says: exit 78 naming the stage, its
+    // environment and both accounts; the closed file untouched.
+    std::fs::write(
+        dir.join("environments.yml"),
+        environments.replace(PROD_ACCOUNT, "999999999999"),
+    )
+    .unwrap();
+    let refused = updraft_with(&dir, &["config", "import"], &open, &with_profile);
+    assert_eq!(refused.status.code(), Some(78));
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("stage `prod` (environment `prod`)")
+            && message.contains(PROD_ACCOUNT)
+            && message.contains("999999999999"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("config.yml")).unwrap(),
+        closed
+    );
+    let refused = updraft_with(&dir, &["config", "render", "prod"], "", &with_profile);
+    assert_eq!(refused.status.code(), Some(78));
+
+    // An environment missing from the file, named with --environments.
+    std::fs::write(
+        dir.join("only-prod.yml"),
+        format!("- name: prod\n  account: '{PROD_ACCOUNT}'\n"),
+    )
+    .unwrap();
+    let refused = updraft_with(
+        &dir,
+        &["config", "--environments", "only-prod.yml", "render", "qa"],
+        "",
+        &with_profile,
+    );
+    assert_eq!(refused.status.code(), Some(78));
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("environment `dev`") && message.contains("not in environments.yml"),
+        "{message}"
+    );
+    // A malformed environments file names itself; a missing one given by flag is an error.
+    std::fs::write(dir.join("bad.yml"), "- name: dev\n  account: 123\n").unwrap();
+    for (file, expected) in [
+        (
+            "bad.yml",
+            "bad.yml: environments.dev: the account is a number",
+        ),
+        ("missing.yml", "missing.yml"),
+    ] {
+        let refused = updraft_with(
+            &dir,
+            &["config", "--environments", file, "export"],
+            "",
+            &with_profile,
+        );
+        assert!(!refused.status.success());
+        let message = String::from_utf8_lossy(&refused.stderr);
+        assert!(message.contains(expected), "{message}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn help_lists_examples_and_exit_codes() {
+    let dir = std::env::temp_dir();
+    let help = text(&updraft(&dir, &["config", "--help"], ""));
+    assert!(
+        help.contains("Examples:") && help.contains("updraft config render prod --format dotenv"),
+        "{help}"
+    );
+    assert!(
+        help.contains("Exit codes:")
+            || text(&updraft(&dir, &["--help"], "")).contains("Exit codes:"),
+        "{help}"
+    );
 }

@@ -1,14 +1,18 @@
 //! Closing an open configuration (one data key per stage definition, each secret sealed, a MAC
 //! per stage) and opening a closed one (MACs checked first).
 
+use std::collections::HashMap;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use zeroize::Zeroizing;
 
 use crate::Error;
 use crate::crypto::{DataKey, MacEntry};
 use crate::kms::Kms;
 use crate::open::{Leaf, Node, Scalar};
-use crate::stage::Stages;
+use crate::stage::{StageDef, Stages};
+use crate::tree::{Visit, for_each_leaf, map_leaves, path_key, path_text, visit};
 
 /// What a closed file adds: the file name its data keys are bound to, and per stage
 /// definition (in `stages` order) its KMS data-key blob and its MAC, both base64.
@@ -20,62 +24,66 @@ pub struct Meta {
     pub stages: Vec<(String, String, String)>,
 }
 
-/// One value as the MAC and the additional data see it: its path segments, unambiguous.
-fn path_key(segments: &[String]) -> String {
-    serde_json::to_string(segments).unwrap_or_default()
-}
-
-/// A path for messages: `config.db.password.+prod`, `config.list[2]`.
-fn path_text(segments: &[String]) -> String {
-    segments.join(".")
-}
-
-/// Every value of `node` that stage definition `owner` renders, in file order: the values
-/// common to all stages, and the per-stage values it owns. `(path key, kind, text)`.
-fn mac_entries(
-    node: &Node,
-    stages: &Stages,
-    owner: usize,
-    path: &mut Vec<String>,
-    out: &mut Vec<(String, u8, String)>,
-) {
-    match node {
-        Node::Map(entries) => {
-            for (key, child) in entries {
-                path.push(key.clone());
-                mac_entries(child, stages, owner, path, out);
-                path.pop();
-            }
-        }
-        Node::List(items) => {
-            for (index, child) in items.iter().enumerate() {
-                path.push(format!("[{index}]"));
-                mac_entries(child, stages, owner, path, out);
-                path.pop();
-            }
-        }
-        Node::Value(scalar) => {
-            let (kind, text) = canonical(scalar);
-            out.push((path_key(path), kind, text));
-        }
-        Node::PerStage(values) => {
-            for (stage, leaf) in values {
-                if stages.owner(stage).map(|(i, _)| i) != Some(owner) {
-                    continue;
-                }
-                path.push(format!("+{stage}"));
-                let (kind, text) = match leaf {
-                    Leaf::Plain(scalar) => canonical(scalar),
-                    Leaf::Sealed(token) => (b'e', token.clone()),
-                    Leaf::Fleece(blob) => (b'd', blob.clone()),
-                    // Not in a closed file; a secret is never put into a MAC in the clear.
-                    Leaf::Secret(_) => (b'x', String::new()),
-                };
-                out.push((path_key(path), kind, text));
-                path.pop();
-            }
-        }
+impl Meta {
+    /// The `(data key blob, mac)` of the definition written `literal`.
+    fn of(&self, literal: &str) -> Result<(&str, &str), Error> {
+        self.stages
+            .iter()
+            .find(|(l, _, _)| l == literal)
+            .map(|(_, blob, mac)| (blob.as_str(), mac.as_str()))
+            .ok_or_else(|| {
+                Error::format(
+                    &format!("updraft.stages.{literal}"),
+                    "the stage has no data key",
+                )
+            })
     }
+}
+
+/// The definition that owns per-stage key `stage` at `path`, with its index.
+pub(crate) fn owner<'s>(
+    stages: &'s Stages,
+    stage: &str,
+    path: &[String],
+) -> Result<(usize, &'s StageDef), Error> {
+    stages
+        .owner(stage)
+        .ok_or_else(|| Error::format(&path_text(path), "no stage definition covers this stage"))
+}
+
+/// Every value of `config` that definition `owner` renders, in file order, as its MAC sees
+/// it: the values common to all stages, and the per-stage values it owns.
+fn mac_entries(config: &Node, stages: &Stages, owner: usize) -> Vec<(String, u8, String)> {
+    let mut out = Vec::new();
+    let walked = visit(config, &mut |path, visited| {
+        match visited {
+            Visit::Value(scalar) => {
+                let (kind, text) = canonical(scalar);
+                out.push((path_key(path), kind, text));
+            }
+            Visit::PerStage(values) => {
+                let mut path = path.to_vec();
+                for (stage, leaf) in values {
+                    if stages.owner(stage).map(|(i, _)| i) != Some(owner) {
+                        continue;
+                    }
+                    path.push(format!("+{stage}"));
+                    let (kind, text) = match leaf {
+                        Leaf::Plain(scalar) => canonical(scalar),
+                        Leaf::Sealed(token) => (b'e', token.clone()),
+                        Leaf::Fleece(blob) => (b'd', blob.clone()),
+                        // Not in a closed file; a secret is never put into a MAC in the clear.
+                        Leaf::Secret(_) => (b'x', String::new()),
+                    };
+                    out.push((path_key(&path), kind, text));
+                    path.pop();
+                }
+            }
+        }
+        Ok(())
+    });
+    debug_assert!(walked.is_ok(), "the MAC walk does not fail");
+    out
 }
 
 fn canonical(scalar: &Scalar) -> (u8, String) {
@@ -86,6 +94,13 @@ fn canonical(scalar: &Scalar) -> (u8, String) {
         Scalar::Float(f) => (b'f', format!("{f:?}")),
         Scalar::Str(s) => (b's', s.clone()),
     }
+}
+
+/// The MAC of definition `owner` (index `owner`) over `config`.
+fn mac(config: &Node, stages: &Stages, owner: usize, key: &DataKey, file: &str) -> String {
+    let entries = mac_entries(config, stages, owner);
+    let literal = stages.definitions()[owner].pattern.literal();
+    key.mac(file, literal, &macs(&entries))
 }
 
 fn macs(entries: &[(String, u8, String)]) -> Vec<MacEntry<'_>> {
@@ -99,12 +114,69 @@ fn macs(entries: &[(String, u8, String)]) -> Vec<MacEntry<'_>> {
         .collect()
 }
 
+/// fleece `:decrypt:` values waiting for KMS: `(path, definition, blob)`.
+pub(crate) type FleecePending<'s> = Vec<(Vec<String>, &'s StageDef, String)>;
+
+/// Queues the fleece value `leaf` at `path` (a no-op for other leaves).
+pub(crate) fn queue_fleece<'s>(
+    pending: &mut FleecePending<'s>,
+    path: &[String],
+    definition: &'s StageDef,
+    leaf: &Leaf,
+) {
+    if let Leaf::Fleece(blob) = leaf {
+        pending.push((path.to_vec(), definition, blob.clone()));
+    }
+}
+
+/// Decrypts queued fleece values (one KMS `Decrypt` each, with the credentials of their
+/// stage): plaintext by path key.
+pub(crate) async fn decrypt_fleece(
+    pending: FleecePending<'_>,
+    kms: &Kms,
+) -> Result<HashMap<String, Zeroizing<String>>, Error> {
+    let mut values = HashMap::with_capacity(pending.len());
+    for (path, definition, blob) in pending {
+        let bytes = STANDARD
+            .decode(&blob)
+            .map_err(|_| Error::format(&path_text(&path), "a :decrypt: value is not base64"))?;
+        let text = kms.fleece(&bytes, &path_text(&path), definition).await?;
+        values.insert(path_key(&path), text);
+    }
+    Ok(values)
+}
+
+/// Decrypts every fleece value of `config`.
+async fn fleece_values(
+    config: &Node,
+    stages: &Stages,
+    kms: &Kms,
+) -> Result<HashMap<String, Zeroizing<String>>, Error> {
+    let mut pending = Vec::new();
+    for_each_leaf(config, &mut |path, stage, leaf| {
+        queue_fleece(&mut pending, path, owner(stages, stage, path)?.1, leaf);
+        Ok(())
+    })?;
+    decrypt_fleece(pending, kms).await
+}
+
+/// The fleece value at `path`, decrypted by [`decrypt_fleece`].
+pub(crate) fn fleece_at<'v>(
+    values: &'v HashMap<String, Zeroizing<String>>,
+    path: &[String],
+) -> Result<&'v Zeroizing<String>, Error> {
+    values
+        .get(&path_key(path))
+        .ok_or_else(|| Error::format(&path_text(path), "the :decrypt: value was not decrypted"))
+}
+
 /// Closes `config`: a data key per definition, every secret (and fleece value) sealed, a MAC
 /// per definition. One `GenerateDataKey` per definition, plus one `Decrypt` per fleece value.
 ///
 /// # Errors
 ///
-/// [`Error::Kms`]; [`Error::Format`] naming the path of a value that cannot be sealed.
+/// [`Error::Kms`]; [`Error::Account`]; [`Error::Format`] naming the path of a value that
+/// cannot be sealed.
 pub async fn close(
     stages: &Stages,
     config: &Node,
@@ -113,8 +185,7 @@ pub async fn close(
 ) -> Result<(Node, Meta), Error> {
     let mut keys = Vec::with_capacity(stages.definitions().len());
     for definition in stages.definitions() {
-        let literal = definition.pattern.literal();
-        let (key, blob) = kms.generate(&definition.key, file, literal).await?;
+        let (key, blob) = kms.generate(definition, file).await?;
         keys.push((key, STANDARD.encode(blob)));
     }
     close_with_keys(stages, config, &keys, kms, file).await
@@ -128,206 +199,140 @@ pub(crate) async fn close_with_keys(
     kms: &Kms,
     file: &str,
 ) -> Result<(Node, Meta), Error> {
-    let mut path = Vec::new();
-    let sealed = seal(config, stages, keys, kms, &mut path).await?;
-    let mut meta = Meta {
+    let fleece = fleece_values(config, stages, kms).await?;
+    let sealed = map_leaves(config, &mut |path, stage, leaf| {
+        let (index, definition) = owner(stages, stage, path)?;
+        let secret = match leaf {
+            Leaf::Secret(text) => text,
+            Leaf::Fleece(_) => fleece_at(&fleece, path)?,
+            Leaf::Sealed(_) => {
+                return Err(Error::format(
+                    &path_text(path),
+                    "the value is already sealed: import takes the open form (export first)",
+                ));
+            }
+            Leaf::Plain(_) => return Ok(leaf.clone()),
+        };
+        Ok(Leaf::Sealed(keys[index].0.seal(
+            secret,
+            &path_key(path),
+            definition.pattern.literal(),
+        )?))
+    })?;
+    let meta = Meta {
         file: file.to_owned(),
-        stages: Vec::new(),
+        stages: stages
+            .definitions()
+            .iter()
+            .zip(keys)
+            .enumerate()
+            .map(|(index, (definition, (key, blob)))| {
+                (
+                    definition.pattern.literal().to_owned(),
+                    blob.clone(),
+                    mac(&sealed, stages, index, key, file),
+                )
+            })
+            .collect(),
     };
-    for (index, (definition, (key, blob))) in stages.definitions().iter().zip(keys).enumerate() {
-        let literal = definition.pattern.literal();
-        let mut entries = Vec::new();
-        mac_entries(&sealed, stages, index, &mut Vec::new(), &mut entries);
-        let mac = key.mac(file, literal, &macs(&entries));
-        meta.stages.push((literal.to_owned(), blob.clone(), mac));
-    }
     Ok((sealed, meta))
 }
 
-fn seal<'a>(
-    node: &'a Node,
-    stages: &'a Stages,
-    keys: &'a [(DataKey, String)],
-    kms: &'a Kms,
-    path: &'a mut Vec<String>,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Node, Error>> + Send + 'a>> {
-    Box::pin(async move {
-        Ok(match node {
-            Node::Map(entries) => {
-                let mut sealed = Vec::with_capacity(entries.len());
-                for (key, child) in entries {
-                    path.push(key.clone());
-                    let child = seal(child, stages, keys, kms, path).await?;
-                    path.pop();
-                    sealed.push((key.clone(), child));
-                }
-                Node::Map(sealed)
-            }
-            Node::List(items) => {
-                let mut sealed = Vec::with_capacity(items.len());
-                for (index, child) in items.iter().enumerate() {
-                    path.push(format!("[{index}]"));
-                    sealed.push(seal(child, stages, keys, kms, path).await?);
-                    path.pop();
-                }
-                Node::List(sealed)
-            }
-            Node::Value(scalar) => Node::Value(scalar.clone()),
-            Node::PerStage(values) => {
-                let mut sealed = Vec::with_capacity(values.len());
-                for (stage, leaf) in values {
-                    path.push(format!("+{stage}"));
-                    let (owner, definition) = stages.owner(stage).ok_or_else(|| {
-                        Error::format(&path_text(path), "no stage definition covers this stage")
-                    })?;
-                    let literal = definition.pattern.literal();
-                    let secret = match leaf {
-                        Leaf::Secret(text) => Some(text.clone()),
-                        Leaf::Fleece(blob) => {
-                            let bytes = STANDARD.decode(blob).map_err(|_| {
-                                Error::format(&path_text(path), "a :decrypt: value is not base64")
-                            })?;
-                            Some(kms.fleece(&bytes, &path_text(path)).await?)
-                        }
-                        Leaf::Sealed(_) => {
-                            return Err(Error::format(
-                                &path_text(path),
-                                "the value is already sealed: import takes the open form (export first)",
-                            ));
-                        }
-                        Leaf::Plain(_) => None,
-                    };
-                    let leaf = match secret {
-                        Some(text) => {
-                            Leaf::Sealed(keys[owner].0.seal(&text, &path_key(path), literal)?)
-                        }
-                        None => leaf.clone(),
-                    };
-                    path.pop();
-                    sealed.push((stage.clone(), leaf));
-                }
-                Node::PerStage(sealed)
-            }
-        })
-    })
-}
-
-/// Checks the MAC of definition `owner` (literal `literal`) over `config`.
-pub(crate) fn mac_check(
-    stages: &Stages,
-    config: &Node,
-    owner: usize,
-    key: &DataKey,
-    file: &str,
-    literal: &str,
-    mac: &str,
-) -> Result<(), Error> {
-    let mut entries = Vec::new();
-    mac_entries(config, stages, owner, &mut Vec::new(), &mut entries);
-    key.verify(file, literal, &macs(&entries), mac)
-}
-
-/// Opens a closed `config`: every definition's data key decrypted and its MAC checked before
-/// any value is opened. One `Decrypt` per definition, plus one per fleece value.
-///
-/// # Errors
-///
-/// [`Error::Kms`]; [`Error::Format`] for a MAC that does not match or a value that does not
-/// open, naming it.
-pub async fn open(stages: &Stages, config: &Node, meta: &Meta, kms: &Kms) -> Result<Node, Error> {
-    let mut keys = Vec::with_capacity(stages.definitions().len());
-    for definition in stages.definitions() {
-        let literal = definition.pattern.literal();
-        let Some((_, blob, _)) = meta.stages.iter().find(|(l, _, _)| l == literal) else {
-            return Err(Error::format(
-                &format!("updraft.stages.{literal}"),
-                "the stage has no data key",
-            ));
-        };
-        let blob = STANDARD.decode(blob).map_err(|_| {
-            Error::format(&format!("updraft.stages.{literal}.data_key"), "not base64")
-        })?;
-        keys.push(kms.data_key(&blob, &meta.file, literal).await?);
-    }
-    open_with_keys(stages, config, meta, &keys, kms).await
-}
-
-/// [`open`] with the data keys already decrypted: every MAC checked, then the values opened.
-pub(crate) async fn open_with_keys(
+/// The data key of definition `owner` from `meta`, decrypted by KMS and its MAC over `config`
+/// checked: one `Decrypt`.
+pub(crate) async fn open_key(
     stages: &Stages,
     config: &Node,
     meta: &Meta,
+    owner: usize,
+    kms: &Kms,
+) -> Result<DataKey, Error> {
+    let definition = &stages.definitions()[owner];
+    let literal = definition.pattern.literal();
+    let (blob, _) = meta.of(literal)?;
+    let blob = STANDARD
+        .decode(blob)
+        .map_err(|_| Error::format(&format!("updraft.stages.{literal}.data_key"), "not base64"))?;
+    let key = kms.data_key(&blob, &meta.file, definition).await?;
+    mac_check(stages, config, meta, owner, &key)?;
+    Ok(key)
+}
+
+/// Checks the MAC of definition `owner` over `config`.
+pub(crate) fn mac_check(
+    stages: &Stages,
+    config: &Node,
+    meta: &Meta,
+    owner: usize,
+    key: &DataKey,
+) -> Result<(), Error> {
+    let literal = stages.definitions()[owner].pattern.literal();
+    let (_, expected) = meta.of(literal)?;
+    let entries = mac_entries(config, stages, owner);
+    key.verify(&meta.file, literal, &macs(&entries), expected)
+}
+
+/// Opens a closed `config`: every definition's data key decrypted and its MAC checked before
+/// any value is opened. One `Decrypt` per definition, plus one per fleece value. A file fleece
+/// closed has no `meta`: its `:decrypt:` values are opened (one `Decrypt` each), and a sealed
+/// value is refused.
+///
+/// # Errors
+///
+/// [`Error::Kms`]; [`Error::Account`]; [`Error::Format`] for a MAC that does not match or a
+/// value that does not open, naming it.
+pub async fn open(
+    stages: &Stages,
+    config: &Node,
+    meta: Option<&Meta>,
+    kms: &Kms,
+) -> Result<Node, Error> {
+    let mut keys = Vec::with_capacity(stages.definitions().len());
+    if let Some(meta) = meta {
+        for owner in 0..stages.definitions().len() {
+            keys.push(open_key(stages, config, meta, owner, kms).await?);
+        }
+    }
+    unseal(stages, config, &keys, kms).await
+}
+
+/// Opens a sealed value at `path` with its stage's data key.
+pub(crate) fn open_value(
+    key: &DataKey,
+    token: &str,
+    path: &[String],
+    definition: &StageDef,
+) -> Result<Zeroizing<String>, Error> {
+    key.open(token, &path_key(path), definition.pattern.literal())
+        .map_err(|_| {
+            Error::format(
+                &path_text(path),
+                "the encrypted value does not open: it was changed or moved",
+            )
+        })
+}
+
+async fn unseal(
+    stages: &Stages,
+    config: &Node,
     keys: &[DataKey],
     kms: &Kms,
 ) -> Result<Node, Error> {
-    for (index, (definition, key)) in stages.definitions().iter().zip(keys).enumerate() {
-        let literal = definition.pattern.literal();
-        let Some((_, _, mac)) = meta.stages.iter().find(|(l, _, _)| l == literal) else {
-            return Err(Error::format(
-                &format!("updraft.stages.{literal}"),
-                "the stage has no data key",
-            ));
-        };
-        mac_check(stages, config, index, key, &meta.file, literal, mac)?;
-    }
-    unseal(config, stages, keys, kms, &mut Vec::new()).await
-}
-
-fn unseal<'a>(
-    node: &'a Node,
-    stages: &'a Stages,
-    keys: &'a [DataKey],
-    kms: &'a Kms,
-    path: &'a mut Vec<String>,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Node, Error>> + Send + 'a>> {
-    Box::pin(async move {
-        Ok(match node {
-            Node::Map(entries) => {
-                let mut open = Vec::with_capacity(entries.len());
-                for (key, child) in entries {
-                    path.push(key.clone());
-                    let child = unseal(child, stages, keys, kms, path).await?;
-                    path.pop();
-                    open.push((key.clone(), child));
-                }
-                Node::Map(open)
+    let fleece = fleece_values(config, stages, kms).await?;
+    map_leaves(config, &mut |path, stage, leaf| {
+        let (index, definition) = owner(stages, stage, path)?;
+        Ok(match leaf {
+            Leaf::Sealed(token) => {
+                let key = keys.get(index).ok_or_else(|| {
+                    Error::format(
+                        &path_text(path),
+                        "a sealed value in a file without `updraft` metadata",
+                    )
+                })?;
+                Leaf::Secret(open_value(key, token, path, definition)?)
             }
-            Node::List(items) => {
-                let mut open = Vec::with_capacity(items.len());
-                for (index, child) in items.iter().enumerate() {
-                    path.push(format!("[{index}]"));
-                    open.push(unseal(child, stages, keys, kms, path).await?);
-                    path.pop();
-                }
-                Node::List(open)
-            }
-            Node::Value(scalar) => Node::Value(scalar.clone()),
-            Node::PerStage(values) => {
-                let mut open = Vec::with_capacity(values.len());
-                for (stage, leaf) in values {
-                    path.push(format!("+{stage}"));
-                    let (owner, definition) = stages.owner(stage).ok_or_else(|| {
-                        Error::format(&path_text(path), "no stage definition covers this stage")
-                    })?;
-                    let leaf = match leaf {
-                        Leaf::Sealed(token) => Leaf::Secret(keys[owner].open(
-                            token,
-                            &path_key(path),
-                            definition.pattern.literal(),
-                        ).map_err(|_| Error::format(&path_text(path), "the encrypted value does not open: it was changed or moved"))?),
-                        Leaf::Fleece(blob) => {
-                            let bytes = STANDARD
-                                .decode(blob)
-                                .map_err(|_| Error::format(&path_text(path), "a :decrypt: value is not base64"))?;
-                            Leaf::Secret(kms.fleece(&bytes, &path_text(path)).await?)
-                        }
-                        other => other.clone(),
-                    };
-                    path.pop();
-                    open.push((stage.clone(), leaf));
-                }
-                Node::PerStage(open)
-            }
+            Leaf::Fleece(_) => Leaf::Secret(fleece_at(&fleece, path)?.clone()),
+            other => other.clone(),
         })
     })
 }
@@ -338,6 +343,20 @@ mod tests {
     use crate::open::ConfigFile;
 
     const TEXT: &str = "stages:\n  prod: {key: p}\n  /.*/: {key: d}\nconfig:\n  name: orders\n  port: 8080\n  db:\n    password:\n      +prod: ':encrypt:prod-password'\n      +/.*/: ':encrypt:dev-password'\n    user:\n      +prod: admin\n      +/.*/: dev\n  hosts: [a, b]\n  token:\n    +prod: ':encrypt:t0ken'\n";
+
+    /// [`open`] with the data keys already decrypted: every MAC checked, then the values opened.
+    async fn open_with_keys(
+        stages: &Stages,
+        config: &Node,
+        meta: &Meta,
+        keys: &[DataKey],
+        kms: &Kms,
+    ) -> Result<Node, Error> {
+        for (owner, key) in keys.iter().enumerate() {
+            mac_check(stages, config, meta, owner, key)?;
+        }
+        unseal(stages, config, keys, kms).await
+    }
 
     /// A KMS client that is never called: these tests hold their data keys.
     async fn no_kms() -> Kms {

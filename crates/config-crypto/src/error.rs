@@ -40,6 +40,18 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A stage's environment does not match fleece's `environments.yml`: it is not listed, or
+    /// its KMS key lives in another account.
+    #[error("stage `{stage}` (environment `{environment}`): {reason}")]
+    Account {
+        /// The stage definition.
+        stage: String,
+        /// Its environment.
+        environment: String,
+        /// What does not match.
+        reason: String,
+    },
+
     /// No definition in `stages` covers this stage.
     #[error("no stage definition covers `{0}`")]
     UnknownStage(String),
@@ -56,10 +68,28 @@ impl Error {
     }
 }
 
+impl Error {
+    /// This error with `file` named in front of its path, when it names only a path inside
+    /// the file (`config.yml: config.db.password.+prod: …`).
+    #[must_use]
+    pub fn in_file(self, file: &std::path::Path) -> Self {
+        match self {
+            Error::Format { path, reason } => Error::Format {
+                path: format!("{}: {path}", file.display()),
+                reason,
+            },
+            other => other,
+        }
+    }
+}
+
 impl Surface for Error {
     fn kind(&self) -> Kind {
         match self {
-            Error::Format { .. } | Error::UnknownStage(_) | Error::Io { .. } => Kind::Config,
+            Error::Format { .. }
+            | Error::UnknownStage(_)
+            | Error::Io { .. }
+            | Error::Account { .. } => Kind::Config,
             Error::Core(error) => error.kind(),
             Error::Kms { source, .. } => source.kind(),
         }
@@ -72,6 +102,7 @@ impl Surface for Error {
             Error::UnknownStage(_) => "config.UnknownStage",
             Error::Kms { .. } => "config.Kms",
             Error::Io { .. } => "config.Io",
+            Error::Account { .. } => "config.Account",
         }
     }
 }

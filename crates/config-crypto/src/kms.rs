@@ -2,19 +2,57 @@
 //! the stage by an encryption context; and fleece's direct `Decrypt` of `:decrypt:` values.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::DataKeySpec;
-use updraft_core::aws::AwsError;
+use updraft_core::SdkConfig;
+use updraft_core::aws::{self, AwsError};
 use zeroize::Zeroizing;
 
 use crate::Error;
 use crate::crypto::DataKey;
+use crate::environment::{Environments, account_of_arn};
+use crate::stage::StageDef;
 
-/// A KMS client, built with the Updraft trace interceptor.
-#[derive(Debug, Clone)]
+/// The KMS clients of a configuration's stages.
+///
+/// [`Kms::new`] uses one AWS configuration for every stage (a Lambda function's own role).
+/// [`Kms::per_environment`] does what fleece's CLI does: each stage definition's
+/// `environment` names an AWS profile, used when the shared config files define it, else the
+/// default credential chain. [`Kms::check_accounts`] adds fleece's `environments.yml`: every
+/// KMS key a stage uses must then live in its environment's account.
+#[derive(Clone)]
 pub struct Kms {
-    client: aws_sdk_kms::Client,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    source: Source,
+    accounts: Option<Environments>,
+    /// Per environment (`""` for the default chain): its configuration and client.
+    clients: Mutex<HashMap<String, (SdkConfig, aws_sdk_kms::Client)>>,
+}
+
+#[derive(Clone)]
+enum Source {
+    One(Box<SdkConfig>),
+    Profiles,
+}
+
+impl std::fmt::Debug for Kms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kms")
+            .field(
+                "credentials",
+                &match self.inner.source {
+                    Source::One(_) => "one configuration",
+                    Source::Profiles => "per environment",
+                },
+            )
+            .field("accounts", &self.inner.accounts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The encryption context of a stage's data key.
@@ -25,92 +63,175 @@ fn context(file: &str, stage: &str) -> HashMap<String, String> {
     ])
 }
 
+fn kms_error<E, R>(
+    stage: &str,
+    operation: &'static str,
+    error: aws_sdk_kms::error::SdkError<E, R>,
+) -> Error
+where
+    E: aws_sdk_kms::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    Error::Kms {
+        stage: stage.to_owned(),
+        source: Box::new(AwsError::from_sdk("kms", operation, error)),
+    }
+}
+
 impl Kms {
-    /// A client for `config`.
+    /// One configuration for every stage.
     #[must_use]
-    pub fn new(config: &updraft_core::SdkConfig) -> Self {
+    pub fn new(config: &SdkConfig) -> Self {
+        Self::build(Source::One(Box::new(config.clone())), None)
+    }
+
+    /// Per stage: the AWS profile named by the stage's `environment` when the shared config
+    /// files define one, else the default chain (a stage without an environment uses the
+    /// default chain).
+    #[must_use]
+    pub fn per_environment() -> Self {
+        Self::build(Source::Profiles, None)
+    }
+
+    /// Checks every stage's KMS key against its environment's account in `environments`: a
+    /// key ARN in the file is checked before any call, the key KMS reports after each call.
+    /// A stage whose environment is not listed is refused.
+    #[must_use]
+    pub fn check_accounts(self, environments: Environments) -> Self {
+        Self::build(self.inner.source.clone(), Some(environments))
+    }
+
+    fn build(source: Source, accounts: Option<Environments>) -> Self {
         Self {
-            client: updraft_core::traced_client!(aws_sdk_kms, config),
+            inner: Arc::new(Inner {
+                source,
+                accounts,
+                clients: Mutex::new(HashMap::new()),
+            }),
         }
     }
 
-    /// A new data key under `key_id` for `stage` of `file`: the key, and its KMS blob.
-    pub(crate) async fn generate(
-        &self,
-        key_id: &str,
-        file: &str,
-        stage: &str,
-    ) -> Result<(DataKey, Vec<u8>), Error> {
-        let output = self
-            .client
-            .generate_data_key()
-            .key_id(key_id)
-            .key_spec(DataKeySpec::Aes256)
-            .set_encryption_context(Some(context(file, stage)))
-            .send()
-            .await
-            .map_err(|e| Error::Kms {
-                stage: stage.to_owned(),
-                source: Box::new(AwsError::from_sdk("kms", "GenerateDataKey", e)),
-            })?;
-        let plaintext = output
-            .plaintext()
-            .ok_or_else(|| Error::format(stage, "KMS returned no plaintext data key"))?;
-        let blob = output
-            .ciphertext_blob()
-            .ok_or_else(|| Error::format(stage, "KMS returned no encrypted data key"))?;
-        Ok((
-            DataKey::from_bytes(plaintext.as_ref())?,
-            blob.as_ref().to_vec(),
-        ))
+    /// The AWS configuration of `environment` (`None` or empty: the default).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] when the configuration does not load or the shared config files do not
+    /// parse.
+    pub async fn sdk_config(&self, environment: Option<&str>) -> Result<SdkConfig, Error> {
+        Ok(self.resolve(environment).await?.0)
     }
 
-    /// The data key of `stage` of `file` from its blob.
+    async fn client(&self, environment: Option<&str>) -> Result<aws_sdk_kms::Client, Error> {
+        Ok(self.resolve(environment).await?.1)
+    }
+
+    async fn resolve(
+        &self,
+        environment: Option<&str>,
+    ) -> Result<(SdkConfig, aws_sdk_kms::Client), Error> {
+        let name = environment.unwrap_or_default();
+        if let Some(found) = self.cached(name) {
+            return Ok(found);
+        }
+        let config = match &self.inner.source {
+            Source::One(config) => SdkConfig::clone(config),
+            Source::Profiles if !name.is_empty() && aws::profile_exists(name).await? => {
+                aws::ConfigLoader::new().profile(name).load().await?
+            }
+            Source::Profiles => aws::load().await?,
+        };
+        let client = updraft_core::traced_client!(aws_sdk_kms, &config);
+        if let Ok(mut clients) = self.inner.clients.lock() {
+            clients.insert(name.to_owned(), (config.clone(), client.clone()));
+        }
+        Ok((config, client))
+    }
+
+    fn cached(&self, name: &str) -> Option<(SdkConfig, aws_sdk_kms::Client)> {
+        self.inner.clients.lock().ok()?.get(name).cloned()
+    }
+
+    /// With accounts to check: refuses a stage whose environment is not listed, or whose key
+    /// (`key`, an ARN or alias from the file, or the ARN KMS reported) is in another account.
+    fn check(&self, definition: &StageDef, key: Option<&str>) -> Result<(), Error> {
+        let Some(accounts) = &self.inner.accounts else {
+            return Ok(());
+        };
+        let stage = definition.pattern.literal();
+        let refuse = |reason: String| {
+            Err(Error::Account {
+                stage: stage.to_owned(),
+                environment: definition.environment.clone(),
+                reason,
+            })
+        };
+        let Some(expected) = accounts.account(&definition.environment) else {
+            return refuse("the environment is not in environments.yml".to_owned());
+        };
+        match key.and_then(account_of_arn) {
+            Some(found) if found != expected => refuse(format!(
+                "its KMS key is in account {found}, and environments.yml puts the environment in {expected}"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// A new data key under `definition`'s key for that stage of `file`: the key, and its
+    /// KMS blob.
+    pub(crate) async fn generate(
+        &self,
+        definition: &StageDef,
+        file: &str,
+    ) -> Result<(DataKey, Vec<u8>), Error> {
+        let stage = definition.pattern.literal();
+        let (plaintext, blob, _) = self
+            .generate_data_key(definition, Some(context(file, stage)))
+            .await?;
+        Ok((DataKey::from_bytes(&plaintext)?, blob))
+    }
+
+    /// The data key of `definition`'s stage of `file`, from its blob.
     pub(crate) async fn data_key(
         &self,
         blob: &[u8],
         file: &str,
-        stage: &str,
+        definition: &StageDef,
     ) -> Result<DataKey, Error> {
+        let stage = definition.pattern.literal();
         let plaintext = self
-            .decrypt(blob, Some(context(file, stage)), stage)
+            .decrypt(Some(definition), blob, Some(context(file, stage)), stage)
             .await?;
         DataKey::from_bytes(&plaintext)
     }
 
-    /// A data key for a SOPS file: the key and its blob, without an encryption context (as
-    /// sops writes them).
+    /// A data key for a SOPS file of `definition`'s stage: the key, its blob, and the key's
+    /// ARN as KMS reports it (sops needs an ARN, the file may name an alias), without an
+    /// encryption context (as sops writes them).
     pub(crate) async fn generate_plain(
         &self,
-        key_id: &str,
-    ) -> Result<(Zeroizing<[u8; 32]>, Vec<u8>), Error> {
-        let output = self
-            .client
-            .generate_data_key()
-            .key_id(key_id)
-            .key_spec(DataKeySpec::Aes256)
-            .send()
-            .await
-            .map_err(|e| Error::Kms {
-                stage: "sops".to_owned(),
-                source: Box::new(AwsError::from_sdk("kms", "GenerateDataKey", e)),
-            })?;
-        let plaintext = output
-            .plaintext()
-            .ok_or_else(|| Error::format("sops", "KMS returned no data key"))?;
+        definition: &StageDef,
+    ) -> Result<(Zeroizing<[u8; 32]>, Vec<u8>, String), Error> {
+        let (plaintext, blob, arn) = self.generate_data_key(definition, None).await?;
         let key: [u8; 32] = plaintext
-            .as_ref()
+            .as_slice()
             .try_into()
             .map_err(|_| Error::format("sops", "a data key has 32 bytes"))?;
-        let blob = output
-            .ciphertext_blob()
-            .ok_or_else(|| Error::format("sops", "KMS returned no blob"))?;
-        Ok((Zeroizing::new(key), blob.as_ref().to_vec()))
+        Ok((
+            Zeroizing::new(key),
+            blob,
+            arn.unwrap_or_else(|| definition.key.clone()),
+        ))
     }
 
-    /// A SOPS data key from its blob.
-    pub(crate) async fn decrypt_plain(&self, blob: &[u8]) -> Result<Zeroizing<[u8; 32]>, Error> {
-        let plaintext = self.decrypt(blob, None, "sops").await?;
+    /// A SOPS data key from its blob, with the credentials of `profile` (the file's
+    /// `aws_profile`) where this client picks them per environment.
+    pub(crate) async fn decrypt_plain(
+        &self,
+        blob: &[u8],
+        profile: Option<&str>,
+    ) -> Result<Zeroizing<[u8; 32]>, Error> {
+        let client = self.client(profile).await?;
+        let (plaintext, _) = send_decrypt(&client, blob, None, "sops").await?;
         let key: [u8; 32] = plaintext
             .as_slice()
             .try_into()
@@ -118,34 +239,90 @@ impl Kms {
         Ok(Zeroizing::new(key))
     }
 
-    /// A fleece `:decrypt:` value: KMS `Decrypt` without a context.
-    pub(crate) async fn fleece(&self, blob: &[u8], path: &str) -> Result<Zeroizing<String>, Error> {
-        let plaintext = self.decrypt(blob, None, path).await?;
+    /// A fleece `:decrypt:` value at `path` of `definition`'s stage: KMS `Decrypt` without a
+    /// context.
+    pub(crate) async fn fleece(
+        &self,
+        blob: &[u8],
+        path: &str,
+        definition: &StageDef,
+    ) -> Result<Zeroizing<String>, Error> {
+        let plaintext = self.decrypt(Some(definition), blob, None, path).await?;
         String::from_utf8(plaintext.to_vec())
             .map(Zeroizing::new)
             .map_err(|_| Error::format(path, "the fleece value is not text"))
     }
 
+    async fn generate_data_key(
+        &self,
+        definition: &StageDef,
+        context: Option<HashMap<String, String>>,
+    ) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>, Option<String>), Error> {
+        let stage = definition.pattern.literal();
+        self.check(definition, Some(&definition.key))?;
+        let output = self
+            .client(Some(&definition.environment))
+            .await?
+            .generate_data_key()
+            .key_id(&definition.key)
+            .key_spec(DataKeySpec::Aes256)
+            .set_encryption_context(context)
+            .send()
+            .await
+            .map_err(|e| kms_error(stage, "GenerateDataKey", e))?;
+        self.check(definition, output.key_id())?;
+        let plaintext = output
+            .plaintext()
+            .ok_or_else(|| Error::format(stage, "KMS returned no plaintext data key"))?;
+        let blob = output
+            .ciphertext_blob()
+            .ok_or_else(|| Error::format(stage, "KMS returned no encrypted data key"))?;
+        Ok((
+            Zeroizing::new(plaintext.as_ref().to_vec()),
+            blob.as_ref().to_vec(),
+            output.key_id().map(str::to_owned),
+        ))
+    }
+
     async fn decrypt(
         &self,
+        definition: Option<&StageDef>,
         blob: &[u8],
         context: Option<HashMap<String, String>>,
         about: &str,
     ) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let output = self
-            .client
-            .decrypt()
-            .ciphertext_blob(Blob::new(blob))
-            .set_encryption_context(context)
-            .send()
-            .await
-            .map_err(|e| Error::Kms {
-                stage: about.to_owned(),
-                source: Box::new(AwsError::from_sdk("kms", "Decrypt", e)),
-            })?;
-        let plaintext = output
-            .plaintext()
-            .ok_or_else(|| Error::format(about, "KMS returned no plaintext"))?;
-        Ok(Zeroizing::new(plaintext.as_ref().to_vec()))
+        let environment = definition.map(|d| d.environment.as_str());
+        if let Some(definition) = definition {
+            self.check(definition, None)?;
+        }
+        let client = self.client(environment).await?;
+        let (plaintext, key_id) = send_decrypt(&client, blob, context, about).await?;
+        if let Some(definition) = definition {
+            self.check(definition, key_id.as_deref())?;
+        }
+        Ok(plaintext)
     }
+}
+
+/// One `Decrypt`: the plaintext, and the key KMS used.
+async fn send_decrypt(
+    client: &aws_sdk_kms::Client,
+    blob: &[u8],
+    context: Option<HashMap<String, String>>,
+    about: &str,
+) -> Result<(Zeroizing<Vec<u8>>, Option<String>), Error> {
+    let output = client
+        .decrypt()
+        .ciphertext_blob(Blob::new(blob))
+        .set_encryption_context(context)
+        .send()
+        .await
+        .map_err(|e| kms_error(about, "Decrypt", e))?;
+    let plaintext = output
+        .plaintext()
+        .ok_or_else(|| Error::format(about, "KMS returned no plaintext"))?;
+    Ok((
+        Zeroizing::new(plaintext.as_ref().to_vec()),
+        output.key_id().map(str::to_owned),
+    ))
 }

@@ -55,7 +55,9 @@ pub async fn load_with(env: &Env, stage: Option<&str>, kms: &Kms) -> Result<Valu
     };
     let path = locate(env);
     let file = read_file(&path)?;
-    render::render(&file, &stage, kms).await
+    render::render(&file, &stage, kms)
+        .await
+        .map_err(|error| error.in_file(&path))
 }
 
 /// Reads and checks a configuration file.
@@ -68,13 +70,7 @@ pub fn read_file(path: &Path) -> Result<ConfigFile, Error> {
         path: path.to_owned(),
         source,
     })?;
-    ConfigFile::from_text(&text).map_err(|error| match error {
-        Error::Format { path: at, reason } => Error::Format {
-            path: format!("{}: {at}", path.display()),
-            reason,
-        },
-        other => other,
-    })
+    ConfigFile::from_text(&text).map_err(|error| error.in_file(path))
 }
 
 /// Loads a SOPS file encrypted with a KMS key.

@@ -83,14 +83,9 @@ async fn secrets_round_trip_and_tampering_is_caught() {
     );
     let read = ConfigFile::from_text(&yaml).unwrap();
     assert_eq!(read.meta.as_ref(), Some(&meta));
-    let opened = open(
-        &read.stages,
-        &read.config,
-        read.meta.as_ref().unwrap(),
-        &kms,
-    )
-    .await
-    .unwrap();
+    let opened = open(&read.stages, &read.config, read.meta.as_ref(), &kms)
+        .await
+        .unwrap();
     assert_eq!(
         secret_of(&opened, "password", "prod").as_deref(),
         Some("p-secret")
@@ -164,7 +159,7 @@ async fn secrets_round_trip_and_tampering_is_caught() {
         values[0].1 = b;
         values[1].1 = a;
     }
-    let error = open(&open_form.stages, &Node::Map(entries), &meta, &kms)
+    let error = open(&open_form.stages, &Node::Map(entries), Some(&meta), &kms)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("MAC does not match"), "{error}");
@@ -174,7 +169,7 @@ async fn secrets_round_trip_and_tampering_is_caught() {
         panic!()
     };
     entries[0].1 = Node::Value(updraft_config_crypto::open::Scalar::Str("baz".into()));
-    let error = open(&open_form.stages, &Node::Map(entries), &meta, &kms)
+    let error = open(&open_form.stages, &Node::Map(entries), Some(&meta), &kms)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("MAC does not match"), "{error}");
@@ -182,7 +177,7 @@ async fn secrets_round_trip_and_tampering_is_caught() {
     // A data key from another file does not decrypt (its encryption context names the file).
     let mut moved = meta.clone();
     moved.file = "other.yml".into();
-    let error = open(&open_form.stages, &sealed, &moved, &kms)
+    let error = open(&open_form.stages, &sealed, Some(&moved), &kms)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("KMS refused"), "{error}");

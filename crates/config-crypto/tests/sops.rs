@@ -57,10 +57,17 @@ fn stage() -> Value {
 #[tokio::test]
 async fn sops_opens_what_updraft_writes() {
     let (kms, arn) = key().await;
-    let text =
-        updraft_config_crypto::sops::write(&stage(), &arn, &kms, std::time::SystemTime::now())
-            .await
-            .unwrap();
+    let stages =
+        updraft_config_crypto::stage::Stages::from_entries([("prod", "", arn.as_str())]).unwrap();
+    let definition = &stages.definitions()[0];
+    let text = updraft_config_crypto::sops::write(
+        &stage(),
+        definition,
+        &kms,
+        std::time::SystemTime::now(),
+    )
+    .await
+    .unwrap();
     assert!(!text.contains("hunter2"), "{text}");
     let dir = std::env::temp_dir().join(updraft_testkit::unique_name("sops"));
     std::fs::create_dir_all(&dir).unwrap();
