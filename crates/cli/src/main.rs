@@ -140,6 +140,12 @@ enum Action {
         /// With --parameter-store: list the parameters that would be written, write nothing.
         #[arg(long, requires = "parameter_store")]
         dry_run: bool,
+        /// fleece's `--encrypt`: refused, naming its replacement (`--format sops`).
+        #[arg(long, hide = true)]
+        encrypt: bool,
+        /// fleece's `--python`: refused, naming its replacement (`--format sops`).
+        #[arg(long, hide = true)]
+        python: bool,
     },
     /// Opens a SOPS file encrypted with a KMS key and writes its values as YAML.
     Decrypt {
@@ -150,6 +156,21 @@ enum Action {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let Command::Config(ConfigArgs { action, .. }) = &cli.command;
+    if let Action::Render {
+        encrypt, python, ..
+    } = action
+    {
+        if *encrypt || *python {
+            <Cli as clap::CommandFactory>::command()
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "fleece's --encrypt and --python are `--format sops` in updraft: a standard SOPS \
+                     file that `sops decrypt` and `config_crypto::load_sops` open",
+                )
+                .exit();
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -291,6 +312,7 @@ async fn run(cli: Cli) -> Result<String, Error> {
             parameter_store,
             ssm_kms_key,
             dry_run,
+            ..
         } => {
             let file = updraft_config_crypto::read_file(path)?;
             let (_, definition) = file

@@ -207,22 +207,46 @@ async fn import_export_render_and_decrypt() {
     assert!(!Path::new(lines[1]).exists(), "the temp file is removed");
 
     let closed = std::fs::read_to_string(dir.join("config.yml")).unwrap();
-    // Malformed input: a clear error, exit 78 (configuration), and the closed file untouched.
-    let broken = updraft(
-        &dir,
-        &["config", "import"],
-        "stages: {prod: {key: k}}\nconfig: {a: {+qa: 1}}\n",
-    );
-    assert_eq!(broken.status.code(), Some(78));
-    let message = String::from_utf8_lossy(&broken.stderr);
-    assert!(
-        message.contains("config.a.+qa: no stage definition"),
-        "{message}"
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.join("config.yml")).unwrap(),
-        closed
-    );
+    // Malformed input: a clear error naming the place, exit 78 (configuration) or the KMS
+    // error's own code, and the closed file untouched.
+    let no_such_key = updraft_testkit::unique_name("missing");
+    for (input, code, expected) in [
+        (
+            "stages: {prod: {key: k}}\nconfig: {a: {+qa: 1}}\n".to_owned(),
+            78,
+            "config.a.+qa: no stage definition".to_owned(),
+        ),
+        (
+            "stages: {prod: {key: k}}\nconfig: [\n".to_owned(),
+            78,
+            "not YAML or JSON".to_owned(),
+        ),
+        (
+            "stages: {/(/: {key: k}}\nconfig: {}\n".to_owned(),
+            78,
+            "stages./(/: the regular expression does not compile".to_owned(),
+        ),
+        (
+            "stages: {prod: {environment: prod}}\nconfig: {}\n".to_owned(),
+            78,
+            "stages.prod.key: missing: every stage needs its KMS key".to_owned(),
+        ),
+        (
+            format!("stages: {{prod: {{key: {no_such_key}}}}}\nconfig: {{a: 1}}\n"),
+            78,
+            "KMS refused the data key of `prod`".to_owned(),
+        ),
+    ] {
+        let broken = updraft(&dir, &["config", "import"], &input);
+        let message = String::from_utf8_lossy(&broken.stderr);
+        assert_eq!(broken.status.code(), Some(code), "{input}: {message}");
+        assert!(message.contains(&expected), "{input}: {message}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("config.yml")).unwrap(),
+            closed,
+            "{input}"
+        );
+    }
     let missing = updraft(
         &dir,
         &["config", "--config", "other.yml", "render", "prod"],

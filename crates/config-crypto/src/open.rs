@@ -115,6 +115,10 @@ impl ConfigFile {
                     let field = |field: &str| match definition.get(field) {
                         Some(Value::String(text)) => Ok(text.clone()),
                         None if field == "environment" => Ok(String::new()),
+                        None => Err(Error::format(
+                            &format!("stages.{name}.{field}"),
+                            "missing: every stage needs its KMS key",
+                        )),
                         _ => Err(Error::format(
                             &format!("stages.{name}.{field}"),
                             "must be a string",
