@@ -160,16 +160,15 @@ fn main() -> ExitCode {
     if let Action::Render {
         encrypt, python, ..
     } = action
+        && (*encrypt || *python)
     {
-        if *encrypt || *python {
-            <Cli as clap::CommandFactory>::command()
-                .error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "fleece's --encrypt and --python are `--format sops` in updraft: a standard SOPS \
+        <Cli as clap::CommandFactory>::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "fleece's --encrypt and --python are `--format sops` in updraft: a standard SOPS \
                      file that `sops decrypt` and `config_crypto::load_sops` open",
-                )
-                .exit();
-        }
+            )
+            .exit();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
