@@ -117,7 +117,7 @@ pub fn run(layout: &Layout) -> Result<Tally> {
         ]))
     });
     step(&mut tally, "cargo doc", || {
-        status(
+        status_without_warnings(
             Command::new(env!("CARGO"))
                 .current_dir(root)
                 .args(["doc", "--workspace", "--no-deps", "--all-features"])
@@ -171,6 +171,29 @@ fn status(command: &mut Command) -> Result<()> {
     } else {
         Err(fail(format!("{command:?} exited with {status}")))
     }
+}
+
+/// Runs `command`, passing its stderr through, and fails on cargo's own warnings too (an output
+/// filename collision, say), which `RUSTDOCFLAGS=-D warnings` does not turn into errors.
+fn status_without_warnings(command: &mut Command) -> Result<()> {
+    use std::io::BufRead as _;
+    let mut child = command.stderr(std::process::Stdio::piped()).spawn()?;
+    let mut warnings = 0_usize;
+    if let Some(stderr) = child.stderr.take() {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line?;
+            warnings += usize::from(line.starts_with("warning:"));
+            eprintln!("{line}");
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        return Err(fail(format!("{command:?} exited with {status}")));
+    }
+    if warnings > 0 {
+        return Err(fail(format!("{command:?} printed {warnings} warning(s)")));
+    }
+    Ok(())
 }
 
 fn run_tests(root: &Path, servers: &Guard, tally: &mut Tally) -> Result<()> {
