@@ -199,7 +199,7 @@ impl Kms {
     ) -> Result<DataKey, Error> {
         let stage = definition.pattern.literal();
         let plaintext = self
-            .decrypt(Some(definition), blob, Some(context(file, stage)), stage)
+            .decrypt(definition, blob, Some(context(file, stage)), stage)
             .await?;
         DataKey::from_bytes(&plaintext)
     }
@@ -247,7 +247,7 @@ impl Kms {
         path: &str,
         definition: &StageDef,
     ) -> Result<Zeroizing<String>, Error> {
-        let plaintext = self.decrypt(Some(definition), blob, None, path).await?;
+        let plaintext = self.decrypt(definition, blob, None, path).await?;
         String::from_utf8(plaintext.to_vec())
             .map(Zeroizing::new)
             .map_err(|_| Error::format(path, "the fleece value is not text"))
@@ -284,22 +284,19 @@ impl Kms {
         ))
     }
 
+    /// One `Decrypt` with the credentials of `definition`'s environment, its account checked
+    /// before and after.
     async fn decrypt(
         &self,
-        definition: Option<&StageDef>,
+        definition: &StageDef,
         blob: &[u8],
         context: Option<HashMap<String, String>>,
         about: &str,
     ) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let environment = definition.map(|d| d.environment.as_str());
-        if let Some(definition) = definition {
-            self.check(definition, None)?;
-        }
-        let client = self.client(environment).await?;
+        self.check(definition, None)?;
+        let client = self.client(Some(&definition.environment)).await?;
         let (plaintext, key_id) = send_decrypt(&client, blob, context, about).await?;
-        if let Some(definition) = definition {
-            self.check(definition, key_id.as_deref())?;
-        }
+        self.check(definition, key_id.as_deref())?;
         Ok(plaintext)
     }
 }
