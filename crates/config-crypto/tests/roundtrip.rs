@@ -182,3 +182,49 @@ async fn secrets_round_trip_and_tampering_is_caught() {
         .unwrap_err();
     assert!(error.to_string().contains("KMS refused"), "{error}");
 }
+
+#[tokio::test]
+async fn a_stage_that_picks_no_per_stage_value_still_checks_its_mac() {
+    let alias = updraft_testkit::unique_name("common");
+    let (kms, _) = kms_with_keys(&[&alias]).await;
+    let open_form = ConfigFile::from_text(&format!(
+        "stages:\n  prod: {{key: {alias}}}\nconfig:\n  port: 8080\n  host: db\n"
+    ))
+    .unwrap();
+    let (sealed, meta) = close(&open_form.stages, &open_form.config, &kms, "config.yml")
+        .await
+        .unwrap();
+    let closed = ConfigFile {
+        stages: open_form.stages.clone(),
+        config: sealed,
+        meta: Some(meta),
+    };
+    let rendered = updraft_config_crypto::render::render(&closed, "prod", &kms)
+        .await
+        .unwrap();
+    assert_eq!(
+        updraft_config_crypto::output::to_json(&rendered),
+        serde_json::json!({"port": 8080, "host": "db"})
+    );
+    // The port changed in the file: no per-stage value is picked, and the MAC still catches it.
+    let tampered =
+        ConfigFile::from_text(&closed.to_yaml().unwrap().replace("8080", "8081")).unwrap();
+    let error = updraft_config_crypto::render::render(&tampered, "prod", &kms)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("MAC does not match"), "{error}");
+    // An open file's `:encrypt:` value is refused before any KMS call, naming its path.
+    let open_file = ConfigFile::from_text(&format!(
+        "stages:\n  prod: {{key: {alias}}}\nconfig:\n  password: {{+prod: ':encrypt:x'}}\n"
+    ))
+    .unwrap();
+    let error = updraft_config_crypto::render::render(&open_file, "prod", &kms)
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("config.password.+prod: a `:encrypt:` value: the file is open"),
+        "{error}"
+    );
+}
