@@ -425,6 +425,26 @@ async fn each_stage_uses_its_environments_profile_and_account() {
     ));
     assert!(rendered.contains("password: dev-pw"), "{rendered}");
 
+    // A SOPS file of prod names the profile its data key was made with, and decrypt uses it
+    // (the default chain's account does not hold prod's key).
+    let sops = text(&updraft_with(
+        &dir,
+        &["config", "render", "prod", "--format", "sops"],
+        "",
+        &with_profile,
+    ));
+    assert!(sops.contains("aws_profile: prod"), "{sops}");
+    std::fs::write(dir.join("prod.sops.yaml"), &sops).unwrap();
+    let decrypted = text(&updraft_with(
+        &dir,
+        &["config", "decrypt", "prod.sops.yaml"],
+        "",
+        &with_profile,
+    ));
+    assert!(decrypted.contains("password: prod-pw"), "{decrypted}");
+    let without = updraft(&dir, &["config", "decrypt", "prod.sops.yaml"], "");
+    assert!(!without.status.success(), "the profile is what opens it");
+
     // environments.yml that matches: every command works.
     let environments = format!(
         "- name: prod\n  account: '{PROD_ACCOUNT}'\n  role: LambdaDeployRole\n- name: dev\n  account: '{default_account}'\n"

@@ -31,7 +31,25 @@ struct Inner {
     source: Source,
     accounts: Option<Environments>,
     /// Per environment (`""` for the default chain): its configuration and client.
-    clients: Mutex<HashMap<String, (SdkConfig, aws_sdk_kms::Client)>>,
+    clients: Mutex<HashMap<String, Resolved>>,
+}
+
+/// An environment's credentials, resolved once.
+#[derive(Clone)]
+struct Resolved {
+    config: SdkConfig,
+    client: aws_sdk_kms::Client,
+    /// The AWS profile they come from, when the environment named one.
+    profile: Option<String>,
+}
+
+/// A SOPS file's data key: the key, its KMS blob, the key's ARN, and the AWS profile whose
+/// credentials made it (for the file's `aws_profile`, so that `sops` uses it too).
+pub(crate) struct PlainKey {
+    pub(crate) key: Zeroizing<[u8; 32]>,
+    pub(crate) blob: Vec<u8>,
+    pub(crate) arn: String,
+    pub(crate) profile: Option<String>,
 }
 
 #[derive(Clone)]
@@ -118,36 +136,38 @@ impl Kms {
     /// [`Error::Core`] when the configuration does not load or the shared config files do not
     /// parse.
     pub async fn sdk_config(&self, environment: Option<&str>) -> Result<SdkConfig, Error> {
-        Ok(self.resolve(environment).await?.0)
+        Ok(self.resolve(environment).await?.config)
     }
 
     async fn client(&self, environment: Option<&str>) -> Result<aws_sdk_kms::Client, Error> {
-        Ok(self.resolve(environment).await?.1)
+        Ok(self.resolve(environment).await?.client)
     }
 
-    async fn resolve(
-        &self,
-        environment: Option<&str>,
-    ) -> Result<(SdkConfig, aws_sdk_kms::Client), Error> {
+    async fn resolve(&self, environment: Option<&str>) -> Result<Resolved, Error> {
         let name = environment.unwrap_or_default();
         if let Some(found) = self.cached(name) {
             return Ok(found);
         }
-        let config = match &self.inner.source {
-            Source::One(config) => SdkConfig::clone(config),
-            Source::Profiles if !name.is_empty() && aws::profile_exists(name).await? => {
-                aws::ConfigLoader::new().profile(name).load().await?
-            }
-            Source::Profiles => aws::load().await?,
+        let (config, profile) = match &self.inner.source {
+            Source::One(config) => (SdkConfig::clone(config), None),
+            Source::Profiles if !name.is_empty() && aws::profile_exists(name).await? => (
+                aws::ConfigLoader::new().profile(name).load().await?,
+                Some(name.to_owned()),
+            ),
+            Source::Profiles => (aws::load().await?, None),
         };
-        let client = updraft_core::traced_client!(aws_sdk_kms, &config);
+        let resolved = Resolved {
+            client: updraft_core::traced_client!(aws_sdk_kms, &config),
+            config,
+            profile,
+        };
         if let Ok(mut clients) = self.inner.clients.lock() {
-            clients.insert(name.to_owned(), (config.clone(), client.clone()));
+            clients.insert(name.to_owned(), resolved.clone());
         }
-        Ok((config, client))
+        Ok(resolved)
     }
 
-    fn cached(&self, name: &str) -> Option<(SdkConfig, aws_sdk_kms::Client)> {
+    fn cached(&self, name: &str) -> Option<Resolved> {
         self.inner.clients.lock().ok()?.get(name).cloned()
     }
 
@@ -204,23 +224,21 @@ impl Kms {
         DataKey::from_bytes(&plaintext)
     }
 
-    /// A data key for a SOPS file of `definition`'s stage: the key, its blob, and the key's
-    /// ARN as KMS reports it (sops needs an ARN, the file may name an alias), without an
-    /// encryption context (as sops writes them).
-    pub(crate) async fn generate_plain(
-        &self,
-        definition: &StageDef,
-    ) -> Result<(Zeroizing<[u8; 32]>, Vec<u8>, String), Error> {
+    /// A data key for a SOPS file of `definition`'s stage, without an encryption context (as
+    /// sops writes them); its ARN as KMS reports it (sops needs an ARN, the file may name an
+    /// alias).
+    pub(crate) async fn generate_plain(&self, definition: &StageDef) -> Result<PlainKey, Error> {
         let (plaintext, blob, arn) = self.generate_data_key(definition, None).await?;
         let key: [u8; 32] = plaintext
             .as_slice()
             .try_into()
             .map_err(|_| Error::format("sops", "a data key has 32 bytes"))?;
-        Ok((
-            Zeroizing::new(key),
+        Ok(PlainKey {
+            key: Zeroizing::new(key),
             blob,
-            arn.unwrap_or_else(|| definition.key.clone()),
-        ))
+            arn: arn.unwrap_or_else(|| definition.key.clone()),
+            profile: self.resolve(Some(&definition.environment)).await?.profile,
+        })
     }
 
     /// A SOPS data key from its blob, with the credentials of `profile` (the file's

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha512};
 use zeroize::Zeroizing;
 
 use crate::Error;
-use crate::kms::Kms;
+use crate::kms::{Kms, PlainKey};
 #[cfg(test)]
 use crate::output;
 use crate::stage::StageDef;
@@ -152,7 +152,8 @@ fn encrypt_tree(
 
 /// `value` (a rendered stage) as a SOPS YAML file whose data key is encrypted under the KMS
 /// key of the stage's `definition`: one KMS `GenerateDataKey`, with that stage's
-/// credentials.
+/// credentials. When those come from an AWS profile (see [`Kms::per_environment`]), the
+/// file's `aws_profile` names it, so that `sops decrypt` and [`read`] use it too.
 ///
 /// # Errors
 ///
@@ -163,18 +164,17 @@ pub async fn write(
     kms: &Kms,
     now: std::time::SystemTime,
 ) -> Result<String, Error> {
-    let (data_key, blob, arn) = kms.generate_plain(definition).await?;
-    write_with_key(value, &data_key, &blob, &arn, now)
+    let key = kms.generate_plain(definition).await?;
+    write_with_key(value, &key, now)
 }
 
-/// [`write`] with the data key, its KMS blob and the key's ARN already made.
+/// [`write`] with the data key already made.
 fn write_with_key(
     value: &Value,
-    data_key: &[u8; 32],
-    blob: &[u8],
-    arn: &str,
+    key: &PlainKey,
     now: std::time::SystemTime,
 ) -> Result<String, Error> {
+    let data_key: &[u8; 32] = &key.key;
     let mut hash = Sha512::new();
     let Yaml::Mapping(mut root) = encrypt_tree(value, data_key, &mut Vec::new(), &mut hash)? else {
         return Err(Error::format(
@@ -185,10 +185,13 @@ fn write_with_key(
     let mac = hex_upper(&hash.finalize());
     let lastmodified = rfc3339(now);
     let mut kms_entry = Mapping::new();
-    kms_entry.insert("arn".into(), arn.into());
+    kms_entry.insert("arn".into(), key.arn.as_str().into());
     kms_entry.insert("created_at".into(), lastmodified.clone().into());
-    kms_entry.insert("enc".into(), STANDARD.encode(blob).into());
-    kms_entry.insert("aws_profile".into(), "".into());
+    kms_entry.insert("enc".into(), STANDARD.encode(&key.blob).into());
+    kms_entry.insert(
+        "aws_profile".into(),
+        key.profile.as_deref().unwrap_or_default().into(),
+    );
     let mut sops = Mapping::new();
     sops.insert("kms".into(), Yaml::Sequence(vec![Yaml::Mapping(kms_entry)]));
     sops.insert("lastmodified".into(), lastmodified.clone().into());
@@ -434,11 +437,15 @@ mod tests {
     }
 
     fn file_of(value: &Value) -> String {
+        let key = PlainKey {
+            key: Zeroizing::new(KEY),
+            blob: b"blob".to_vec(),
+            arn: "arn:aws:kms:us-east-1:123456789012:key/k".into(),
+            profile: None,
+        };
         write_with_key(
             value,
-            &KEY,
-            b"blob",
-            "arn:aws:kms:us-east-1:123456789012:key/k",
+            &key,
             std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000),
         )
         .unwrap()
