@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod edit;
 mod ssm;
 use updraft_config_crypto::open::ConfigFile;
-use updraft_config_crypto::{Environments, Error, Kms, closed, output, render, sops, write};
+use updraft_config_crypto::{Environments, Error, Kms, closed, output, render, sops};
 use updraft_core::error::{Report, Surface};
 
 /// Per-stage encrypted configuration, in fleece's format and SOPS's.
@@ -246,13 +246,7 @@ async fn open_file(path: &Path, kms: &Kms) -> Result<ConfigFile, Error> {
 /// Closes `open` and replaces the file at `path` with it (atomically: a failure leaves the
 /// old file).
 async fn close_into(path: &Path, open: ConfigFile, kms: &Kms) -> Result<(), Error> {
-    let (config, meta) = closed::close(&open.stages, &open.config, kms, &file_name(path)).await?;
-    let closed = ConfigFile {
-        stages: open.stages,
-        config,
-        meta: Some(meta),
-    };
-    write::write_atomically(path, &closed.to_yaml()?)
+    open.close(kms, &file_name(path)).await?.save(path)
 }
 
 async fn run(cli: Cli) -> Result<String, Error> {

@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use crate::Error;
 use crate::crypto::{DataKey, MacEntry};
 use crate::kms::Kms;
-use crate::open::{Leaf, Node, Scalar};
+use crate::open::{ConfigFile, Leaf, Node, Scalar};
 use crate::stage::{StageDef, Stages};
 use crate::tree::{Visit, for_each_leaf, map_leaves, path_key, path_text, visit};
 
@@ -192,6 +192,22 @@ pub async fn close(
         keys.push((key, STANDARD.encode(blob)));
     }
     close_with_keys(stages, config, &keys, kms, file).await
+}
+
+impl ConfigFile {
+    /// This open file closed (see [`close`]), its data keys bound to the file name `file`.
+    ///
+    /// # Errors
+    ///
+    /// As [`close`].
+    pub async fn close(self, kms: &Kms, file: &str) -> Result<ConfigFile, Error> {
+        let (config, meta) = close(&self.stages, &self.config, kms, file).await?;
+        Ok(ConfigFile {
+            stages: self.stages,
+            config,
+            meta: Some(meta),
+        })
+    }
 }
 
 /// [`close`] with the data keys (and their blobs) already made.

@@ -106,6 +106,16 @@ impl ConfigFile {
         serde_json::to_string_pretty(&self.tree())
             .map_err(|e| Error::format("(file)", &format!("cannot write JSON: {e}")))
     }
+
+    /// Replaces the file at `path` with this one as YAML, through [`write_atomically`]: a
+    /// failure leaves the old file.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file.
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        write_atomically(path, &self.to_yaml()?)
+    }
 }
 
 /// Replaces `path` with `text`: a temp file beside it (mode 0600), synced, then renamed over

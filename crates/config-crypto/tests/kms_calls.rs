@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use updraft_config_crypto::open::ConfigFile;
-use updraft_config_crypto::{Kms, closed, load_with, write};
+use updraft_config_crypto::{Kms, load_with};
 use updraft_testkit::{Exchange, FaultProxy, servers_env, unique_name};
 
 #[tokio::test]
@@ -62,9 +62,7 @@ async fn a_hundred_secrets_cost_one_kms_call_per_stage() {
     };
 
     let open = ConfigFile::from_text(&text).unwrap();
-    let (sealed, meta) = closed::close(&open.stages, &open.config, &kms, "config.yml")
-        .await
-        .unwrap();
+    let closed = open.close(&kms, "config.yml").await.unwrap();
     let import_calls = proxy.requests().len();
     assert_eq!(
         (calls("GenerateDataKey"), import_calls),
@@ -75,12 +73,7 @@ async fn a_hundred_secrets_cost_one_kms_call_per_stage() {
     let dir = std::env::temp_dir().join(&run);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("config.yml");
-    let file = ConfigFile {
-        stages: open.stages,
-        config: sealed,
-        meta: Some(meta),
-    };
-    write::write_atomically(&path, &file.to_yaml().unwrap()).unwrap();
+    closed.save(&path).unwrap();
     let env = updraft_core::Env::from_pairs([("UPDRAFT_CONFIG_FILE", path.to_str().unwrap())]);
     let value = load_with(&env, Some("prod"), &kms).await.unwrap();
     assert!(value.get("secret49").is_some());

@@ -4,8 +4,8 @@
 
 use std::process::Command;
 
+use updraft::config_crypto::Kms;
 use updraft::config_crypto::open::ConfigFile;
-use updraft::config_crypto::{Kms, closed, write};
 use updraft::testing::{servers_env, unique_name, workspace_binary};
 
 #[tokio::test]
@@ -27,19 +27,11 @@ async fn the_function_loads_its_stage_at_cold_start() {
         text = text.replace(&format!("key: example-{stage}"), &format!("key: {alias}"));
     }
     let open = ConfigFile::from_text(&text).unwrap();
-    let (sealed, meta) =
-        closed::close(&open.stages, &open.config, &Kms::new(&config), "config.yml")
-            .await
-            .unwrap();
+    let closed = open.close(&Kms::new(&config), "config.yml").await.unwrap();
     let dir = std::env::temp_dir().join(&run);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("config.yml");
-    let file = ConfigFile {
-        stages: open.stages,
-        config: sealed,
-        meta: Some(meta),
-    };
-    write::write_atomically(&path, &file.to_yaml().unwrap()).unwrap();
+    closed.save(&path).unwrap();
 
     let env = servers_env();
     std::fs::write(dir.join("event.json"), "{}").unwrap();
@@ -50,10 +42,7 @@ async fn the_function_loads_its_stage_at_cold_start() {
             .env_clear()
             .env("UPDRAFT_STAGE", stage)
             .env("UPDRAFT_CONFIG_FILE", &path)
-            .env("AWS_ENDPOINT_URL", env.require("AWS_ENDPOINT_URL").unwrap())
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .envs(env.added())
             .env("RUST_LOG", "off")
             .output()
             .unwrap();
