@@ -3,9 +3,8 @@
 //! stage's environment as its AWS profile with fleece's `environments.yml` checked.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 fn updraft(dir: &Path, args: &[&str], stdin: &str) -> Output {
     updraft_with(dir, args, stdin, &[])
@@ -15,32 +14,20 @@ fn updraft(dir: &Path, args: &[&str], stdin: &str) -> Output {
 /// variables (such as `AWS_CONFIG_FILE`).
 fn updraft_with(dir: &Path, args: &[&str], stdin: &str, extra: &[(&str, &str)]) -> Output {
     let env = updraft_testkit::servers_env();
-    let mut child = Command::new(updraft_testkit::workspace_binary("updraft"))
-        .current_dir(dir)
-        .env_clear()
-        .env("AWS_ENDPOINT_URL", env.require("AWS_ENDPOINT_URL").unwrap())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.join("no-aws-credentials"),
-        )
-        .envs(extra.iter().copied())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    updraft_testkit::output_with_stdin(
+        Command::new(updraft_testkit::workspace_binary("updraft"))
+            .current_dir(dir)
+            .env_clear()
+            .envs(env.added())
+            .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                dir.join("no-aws-credentials"),
+            )
+            .envs(extra.iter().copied())
+            .args(args),
+        stdin,
+    )
 }
 
 fn text(output: &Output) -> String {

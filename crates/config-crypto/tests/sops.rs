@@ -15,10 +15,7 @@ fn sops() -> Command {
     let mut command = Command::new(bin);
     command
         .env_clear()
-        .env("AWS_ENDPOINT_URL", env.require("AWS_ENDPOINT_URL").unwrap())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .envs(env.added())
         .env("SOPS_DISABLE_VERSION_CHECK", "1");
     command
 }

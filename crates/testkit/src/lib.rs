@@ -33,7 +33,7 @@ pub use moto::{MOTO_SERVER_VAR, PrivateMoto};
 #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub use network::{DefaultNetwork, default_network};
 pub use paired::{Paired, paired};
-pub use process::ChildGuard;
+pub use process::{ChildGuard, output_with_stdin};
 pub use proxy::{Exchange, FaultProxy};
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,34 @@
 //! Child processes that tests start, stopped when the test ends, also when it fails.
 
-use std::process::{Child, Command};
+use std::io::Write as _;
+use std::process::{Child, Command, Output, Stdio};
+
+/// Runs `command` with `stdin` as its standard input and returns what it printed and how it
+/// exited (stdin is closed after writing, so a program that reads to the end finishes).
+///
+/// # Panics
+///
+/// When the program cannot be started, naming it.
+pub fn output_with_stdin(command: &mut Command, stdin: &str) -> Output {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let mut child = match command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) => panic!("cannot start {program}: {e}"),
+    };
+    if let Some(mut input) = child.stdin.take() {
+        // A program that exits without reading its input is what the test will see.
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    match child.wait_with_output() {
+        Ok(output) => output,
+        Err(e) => panic!("cannot wait for {program}: {e}"),
+    }
+}
 
 /// A child process that is killed and reaped when dropped, so a failing test leaves nothing
 /// running.

@@ -2,8 +2,7 @@
 //! as child processes) and on moto's ECS.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use updraft::core::Session;
@@ -21,20 +20,10 @@ fn task(vars: &[(&str, &str)]) -> Output {
 }
 
 fn launch(event: &str, vars: &[(String, String)]) -> serde_json::Value {
-    let mut child = Command::new(LAUNCH)
-        .envs(vars.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(event.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = updraft::testing::output_with_stdin(
+        Command::new(LAUNCH).envs(vars.iter().map(|(k, v)| (k, v))),
+        event,
+    );
     assert!(
         output.status.success(),
         "{}",
