@@ -263,3 +263,62 @@ async fn on_shutdown_a_batch_that_cannot_finish_in_time_is_left_undeleted() {
         "not deleted: it comes back to the next consumer"
     );
 }
+
+#[tokio::test]
+async fn each_batch_runs_as_one_invocation_whose_finish_hooks_run() {
+    let config = aws_config().await;
+    let client = updraft_contexts::aws_sdk_sqs::Client::new(&config);
+    let url = queue_with(&client, &[r#"{"id": "a", "fail": false}"#]).await;
+    let ids = Arc::new(Mutex::new(Vec::new()));
+    let seen = ids.clone();
+    let consumer = sqs::consumer(move |_: Record<Job>| {
+        let seen = seen.clone();
+        async move {
+            let id = updraft_core::invocation::with_current(|invocation| {
+                invocation.and_then(|i| i.request_id().map(str::to_owned))
+            });
+            seen.lock().unwrap().push(id);
+            Ok::<_, String>(())
+        }
+    });
+    let queue = LocalQueue::new(&config, &url).wait(Duration::from_secs(1));
+    let report = queue.poll_once(&consumer).await.unwrap();
+    assert_eq!(report.deleted, 1);
+    let ids = ids.lock().unwrap().clone();
+    assert_eq!(ids.len(), 1);
+    let id = ids[0]
+        .clone()
+        .expect("the handler runs inside an invocation");
+    assert!(id.starts_with("poll-"), "{id}");
+}
+
+#[tokio::test]
+async fn a_malformed_visibility_variable_is_a_clear_error() {
+    for (value, expected) in [
+        ("soon", "UPDRAFT_SQS_VISIBILITY"),
+        ("0s", "1 s to 12 h"),
+        ("13h", "1 s to 12 h"),
+    ] {
+        let env = with_visibility(value);
+        let error = LocalQueue::from_env("http://127.0.0.1:1/000000000000/q", &env)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(expected), "{value}: {error}");
+    }
+    let env = with_visibility("45s");
+    assert!(
+        LocalQueue::from_env("http://127.0.0.1:1/000000000000/q", &env)
+            .await
+            .is_ok()
+    );
+}
+
+fn with_visibility(value: &str) -> updraft_core::Env {
+    let servers = updraft_testkit::servers_env();
+    updraft_core::Env::from_pairs(
+        servers
+            .added()
+            .chain([(updraft_contexts::sqs::poller::VISIBILITY_VAR, value)]),
+    )
+}

@@ -7,6 +7,8 @@
 //! - while a batch runs, its messages are kept invisible: every third of the visibility
 //!   timeout they get another full one (`ChangeMessageVisibilityBatch`), so a slow handler
 //!   never sees its message handed to a second consumer;
+//! - each batch runs as one invocation (`updraft_core::Invocation`), as in Lambda, so what
+//!   is flushed as an invocation ends (metrics) is flushed after each batch;
 //! - on SIGTERM or Ctrl-C the poller stops receiving, stops extending, and lets the batch in
 //!   flight finish within the visibility it has left; it deletes what succeeded and exits. A
 //!   batch that cannot finish in time is abandoned undeleted, to come back to the next
@@ -40,6 +42,10 @@ use crate::Error;
 
 /// The visibility timeout a received batch gets unless set otherwise.
 pub const DEFAULT_VISIBILITY: Duration = Duration::from_secs(30);
+
+/// The variable [`LocalQueue::from_env`] reads the visibility timeout from (`30s`, `2m`); set
+/// it to the queue's `VisibilityTimeout`, which Lambda would use.
+pub const VISIBILITY_VAR: &str = "UPDRAFT_SQS_VISIBILITY";
 
 /// How close to the end of its visibility a batch is given up after a shutdown, so that no
 /// delete races a redelivery.
@@ -84,17 +90,37 @@ impl LocalQueue {
         }
     }
 
-    /// The queue at `url`, with the AWS configuration read from `env`.
+    /// The queue at `url`, with the AWS configuration read from `env`, and the visibility
+    /// timeout of [`VISIBILITY_VAR`] when it is set (as the queue's own `VisibilityTimeout` is
+    /// what Lambda's event source mapping uses).
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when the AWS configuration is incomplete or malformed.
+    /// [`Error::Config`] when the AWS configuration is incomplete or malformed, or
+    /// [`VISIBILITY_VAR`] is not a duration of 1 s to 12 h.
     pub async fn from_env(url: &str, env: &Env) -> Result<Self, Error> {
+        let visibility = match env.duration(VISIBILITY_VAR)? {
+            Some(v) if (Duration::from_secs(1)..=Duration::from_secs(43_200)).contains(&v) => {
+                Some(v)
+            }
+            Some(_) => {
+                return Err(updraft_core::Error::invalid_var(
+                    VISIBILITY_VAR,
+                    "the visibility timeout must be 1 s to 12 h",
+                )
+                .into());
+            }
+            None => None,
+        };
         let config = updraft_core::aws::ConfigLoader::new()
             .env(env.clone())
             .load()
             .await?;
-        Ok(Self::new(&config, url))
+        let queue = Self::new(&config, url);
+        Ok(match visibility {
+            Some(visibility) => queue.visibility(visibility),
+            None => queue,
+        })
     }
 
     /// How long one receive waits for messages (long polling; at most 20 s, default 20 s).
@@ -224,7 +250,16 @@ impl LocalQueue {
             return Ok(PollReport::default());
         }
         let renewed = Mutex::new(received_at);
-        let mut work = pin!(processor.process_records(records));
+        // Each batch is one invocation, as in Lambda: the finish hooks (metrics) run as it
+        // ends, and idempotency claims see it.
+        let request_id = records
+            .first()
+            .and_then(|r| r.message_id.as_deref())
+            .map_or_else(|| "poll".to_owned(), |id| format!("poll-{id}"));
+        let invocation = updraft_core::Invocation::new()
+            .with_request_id(request_id)
+            .with_cold_start(updraft_core::invocation::take_cold_start());
+        let mut work = pin!(invocation.scope(processor.process_records(records)));
         let mut shutdown = pin!(shutdown);
         let finished = tokio::select! {
             failed = &mut work => Some(failed),
