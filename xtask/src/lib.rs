@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod deploy;
 pub mod examples;
 pub mod features;
 pub mod fuzz;

@@ -6,7 +6,9 @@
 //! 3. `cargo clippy --workspace --all-targets --all-features -- -D warnings`;
 //! 4. `cargo doc --no-deps --all-features` with warnings denied;
 //! 5. every tutorial page's example under exactly the features it names;
-//! 6. the feature table, the feature-isolation check and the examples-use-the-facade check.
+//! 6. the feature table, the feature-isolation check and the examples-use-the-facade check;
+//! 7. `examples/orders-service`: its SAM template through `cfn-lint`, and `cargo lambda build
+//!    --release` of every function it names (see [`crate::deploy`]).
 //!
 //! Every step runs even when an earlier one failed, and the last line is the summary
 //! `N passed, N failed`, counting each test and each check.
@@ -18,7 +20,7 @@ use std::time::Instant;
 
 use crate::process::was_interrupted;
 use crate::servers::{Guard, Layout};
-use crate::{Result, examples, fail, features, isolation, tutorial};
+use crate::{Result, deploy, examples, fail, features, isolation, tutorial};
 
 /// The variable that names the servers' env file (`updraft_testkit::SERVERS_ENV_VAR`;
 /// xtask does not depend on core, which would build the AWS SDK into it).
@@ -146,6 +148,17 @@ pub fn run(layout: &Layout) -> Result<Tally> {
     step(&mut tally, "examples use the facade", || {
         examples::check(root)
     });
+    step(
+        &mut tally,
+        "orders-service: cfn-lint and cargo lambda build",
+        || {
+            deploy::check(layout).map(|report| {
+                for line in report {
+                    eprintln!("xtask:   {line}");
+                }
+            })
+        },
+    );
     eprintln!(
         "xtask: the suite took {:.0}s",
         started.elapsed().as_secs_f64()

@@ -158,19 +158,14 @@ impl Consumer {
 
     /// Confirms one order; see the module docs. Each step can run again without a second
     /// effect: the row is inserted once, the status only moves forward, the report task is
-    /// launched with the order id as its client token.
+    /// launched once (and with the order id as its client token).
     ///
     /// # Errors
     ///
     /// [`Error`]: the record fails and comes back.
     pub async fn confirm(&self, created: &OrderCreated) -> Result<(), Error> {
         let id = created.order_id.as_str();
-        let order = self
-            .orders
-            .get(id)
-            .consistent()
-            .await?
-            .ok_or_else(|| Error::NoSuchOrder(id.to_owned()))?;
+        let order = self.current(id).await?;
         let state = Session::current().and_then(|s| s.state);
         if state.as_deref() != Some(order.state.as_str()) {
             return Err(Error::WrongState(id.to_owned()));
@@ -197,28 +192,38 @@ impl Consumer {
         .bind(&signature)
         .execute(&*self.db)
         .await?;
+        // The status only moves forward: an earlier attempt that got further (the record
+        // came back after a crash) is not undone.
         let fields = Order::fields();
-        let mut order = self
+        let confirmed = self
             .orders
             .update(
                 id,
                 fields.tax_cents().set(tax.tax_cents) & fields.status().set(status::CONFIRMED),
             )
-            .condition(fields.id().exists())
-            .await?;
-        metrics::add("OrdersConfirmed", Unit::Count, 1.0);
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "a metric value; cents below 2^53"
-        )]
-        metrics::add("OrderValueCents", Unit::None, order.total_cents as f64);
-        self.announce(&order).await;
-        if order.total_cents >= self.large_order_cents {
+            .condition(fields.status().eq(status::RECEIVED))
+            .await;
+        let mut order = match confirmed {
+            Ok(order) => {
+                metrics::add("OrdersConfirmed", Unit::Count, 1.0);
+                #[allow(
+                    clippy::cast_precision_loss,
+                    reason = "a metric value; cents below 2^53"
+                )]
+                metrics::add("OrderValueCents", Unit::None, order.total_cents as f64);
+                self.announce(&order).await;
+                order
+            }
+            Err(updraft::dynamo::Error::ConditionFailed { .. }) => self.current(id).await?,
+            Err(other) => return Err(other.into()),
+        };
+        if order.total_cents >= self.large_order_cents && order.report_task.is_none() {
+            // The order id is the client token: a retried launch starts no second task.
             let arn = self
                 .executor
                 .run_with_token(REPORT_TASK, [(ORDER_ID, id)], id)
                 .await?;
-            order = self
+            let reporting = self
                 .orders
                 .update(
                     id,
@@ -226,16 +231,26 @@ impl Consumer {
                 )
                 // The task may already have finished and written `reported`.
                 .condition(fields.status().eq(status::CONFIRMED))
-                .await
-                .or_else(|e| match e {
-                    updraft::dynamo::Error::ConditionFailed { .. } => Ok(order),
-                    other => Err(other),
-                })?;
+                .await;
+            order = match reporting {
+                Ok(order) => order,
+                Err(updraft::dynamo::Error::ConditionFailed { .. }) => self.current(id).await?,
+                Err(other) => return Err(other.into()),
+            };
             metrics::add("ReportsLaunched", Unit::Count, 1.0);
             self.announce(&order).await;
         }
         tracing::info!(order = %id, tax_cents = tax.tax_cents, status = %order.status, "order confirmed");
         Ok(())
+    }
+
+    /// The order as it is now.
+    async fn current(&self, id: &str) -> Result<Order, Error> {
+        self.orders
+            .get(id)
+            .consistent()
+            .await?
+            .ok_or_else(|| Error::NoSuchOrder(id.to_owned()))
     }
 
     /// The hex HMAC-SHA256 of the order's id, state, total and tax, keyed by the signing secret.

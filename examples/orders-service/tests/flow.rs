@@ -1,6 +1,10 @@
 //! The whole flow on the local servers, the functions as processes: the state after each hop,
 //! the session's state at every hop, a duplicate delivery that changes nothing, a poison
 //! message that ends in the dead-letter queue, and callers kept to their own orders.
+//!
+//! moto's API Gateway Management API takes a push to any connection id and never answers 410,
+//! so a fake stands in front of it for the pushes: ids starting with `stale` answer as API
+//! Gateway does for a gone connection; every other push reaches moto.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::path::{Path, PathBuf};
@@ -12,7 +16,7 @@ use example_orders_service::pricing;
 use updraft::contexts::aws_sdk_sqs;
 use updraft::core::Session;
 use updraft::sns::Topic;
-use updraft::testing::{aws_config, servers_env};
+use updraft::testing::{Canned, Exchange, FaultProxy, Recorded, aws_config, servers_env};
 
 fn bins() -> PathBuf {
     Path::new(env!("CARGO_BIN_EXE_orders-api"))
@@ -26,6 +30,23 @@ fn desk(quantity: u32) -> NewOrder {
         item: "standing desk".into(),
         quantity,
         unit_cents: 45_000,
+    }
+}
+
+/// The fake: a push to a `stale…` connection is answered 410 `GoneException`.
+fn fake_gone_connections(request: &Recorded) -> Exchange {
+    let stale = request.target.contains("/@connections/stale");
+    Exchange {
+        forward: request.body.clone(),
+        target: None,
+        answer: Box::new(move |answer| {
+            if stale {
+                Canned::status(410, "application/json", r#"{"message":null}"#)
+                    .with_header("x-amzn-ErrorType", "GoneException")
+            } else {
+                answer
+            }
+        }),
     }
 }
 
@@ -52,7 +73,13 @@ where
 async fn an_order_goes_through_every_hop_once_and_poison_ends_in_the_dead_letter_queue() {
     let config = aws_config().await;
     let servers = servers_env();
-    let stack = Stack::create(&config, &servers).await.unwrap();
+    let mut stack = Stack::create(&config, &servers).await.unwrap();
+    let moto = servers
+        .require("MOTO_URL")
+        .unwrap()
+        .trim_start_matches("http://");
+    let pushes = FaultProxy::start(moto.parse().unwrap(), fake_gone_connections).await;
+    stack.set_var("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", &pushes.url());
     let logs = std::env::temp_dir().join(format!("orders-flow-{}", stack.run));
     let mut functions = Functions::start(&stack, &servers, &bins(), &logs).unwrap();
     let ann = Caller::new(&functions.api_url, &stack.token, &stack.state).unwrap();

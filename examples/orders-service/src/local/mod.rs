@@ -167,6 +167,13 @@ impl Stack {
         &self.vars
     }
 
+    /// Sets variable `name` for every function started after this (a test points one client
+    /// at a proxy this way).
+    pub fn set_var(&mut self, name: &str, value: &str) {
+        self.vars.retain(|(k, _)| k != name);
+        self.vars.push((name.to_owned(), value.to_owned()));
+    }
+
     /// How many messages the dead-letter queue holds.
     ///
     /// # Errors
