@@ -34,7 +34,7 @@ pub use moto::{MOTO_SERVER_VAR, PrivateMoto};
 pub use network::{DefaultNetwork, default_network};
 pub use paired::{Paired, paired};
 pub use process::{ChildGuard, output_with_stdin};
-pub use proxy::{Exchange, FaultProxy};
+pub use proxy::{Exchange, FaultProxy, gone_connections};
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -35,6 +35,28 @@ impl Exchange {
     }
 }
 
+/// A fake API Gateway Management API in front of moto, for pushes to websocket connections:
+/// the stage is dropped from the path (moto serves `/@connections/{id}` only), and a push to a
+/// connection whose id starts with `stale` is answered 410 `GoneException`, as API Gateway
+/// answers for a connection that is gone (moto takes any id and never answers 410).
+#[must_use]
+pub fn gone_connections(request: &Recorded) -> Exchange {
+    let stale = request.target.contains("/@connections/stale");
+    let at = request.target.find("/@connections/").unwrap_or(0);
+    Exchange {
+        forward: request.body.clone(),
+        target: Some(request.target[at..].to_owned()),
+        answer: Box::new(move |answer| {
+            if stale {
+                Canned::status(410, "application/json", r#"{"message":null}"#)
+                    .with_header("x-amzn-ErrorType", "GoneException")
+            } else {
+                answer
+            }
+        }),
+    }
+}
+
 type Tamper = Arc<dyn Fn(&Recorded) -> Exchange + Send + Sync>;
 
 /// An HTTP/1.1 proxy on 127.0.0.1 in front of `upstream`. Keeps every request it received.

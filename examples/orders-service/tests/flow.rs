@@ -3,8 +3,9 @@
 //! message that ends in the dead-letter queue, and callers kept to their own orders.
 //!
 //! moto's API Gateway Management API takes a push to any connection id and never answers 410,
-//! so a fake stands in front of it for the pushes: ids starting with `stale` answer as API
-//! Gateway does for a gone connection; every other push reaches moto.
+//! so a fake stands in front of it for the pushes (`updraft::testing::gone_connections`): ids
+//! starting with `stale` answer as API Gateway does for a gone connection; every other push
+//! reaches moto.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ use example_orders_service::pricing;
 use updraft::contexts::aws_sdk_sqs;
 use updraft::core::Session;
 use updraft::sns::Topic;
-use updraft::testing::{Canned, Exchange, FaultProxy, Recorded, aws_config, servers_env};
+use updraft::testing::{FaultProxy, aws_config, gone_connections, servers_env};
 
 fn bins() -> PathBuf {
     Path::new(env!("CARGO_BIN_EXE_orders-api"))
@@ -30,23 +31,6 @@ fn desk(quantity: u32) -> NewOrder {
         item: "standing desk".into(),
         quantity,
         unit_cents: 45_000,
-    }
-}
-
-/// The fake: a push to a `stale…` connection is answered 410 `GoneException`.
-fn fake_gone_connections(request: &Recorded) -> Exchange {
-    let stale = request.target.contains("/@connections/stale");
-    Exchange {
-        forward: request.body.clone(),
-        target: None,
-        answer: Box::new(move |answer| {
-            if stale {
-                Canned::status(410, "application/json", r#"{"message":null}"#)
-                    .with_header("x-amzn-ErrorType", "GoneException")
-            } else {
-                answer
-            }
-        }),
     }
 }
 
@@ -78,7 +62,7 @@ async fn an_order_goes_through_every_hop_once_and_poison_ends_in_the_dead_letter
         .require("MOTO_URL")
         .unwrap()
         .trim_start_matches("http://");
-    let pushes = FaultProxy::start(moto.parse().unwrap(), fake_gone_connections).await;
+    let pushes = FaultProxy::start(moto.parse().unwrap(), gone_connections).await;
     stack.set_var("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", &pushes.url());
     let logs = std::env::temp_dir().join(format!("orders-flow-{}", stack.run));
     let mut functions = Functions::start(&stack, &servers, &bins(), &logs).unwrap();

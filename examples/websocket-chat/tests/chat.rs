@@ -1,7 +1,8 @@
 //! The chat driven with WebSocket events against DynamoDB Local and moto. moto accepts any
-//! connection id and never answers 410, so a fake stands in front of it: ids starting with
-//! `stale` answer as API Gateway does for a gone connection; every other push reaches moto
-//! (without the stage prefix, the only form moto's server serves).
+//! connection id and never answers 410, so a fake stands in front of it
+//! (`updraft::testing::gone_connections`): ids starting with `stale` answer as API Gateway does
+//! for a gone connection; every other push reaches moto (without the stage prefix, the only
+//! form moto's server serves).
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::net::SocketAddr;
@@ -14,7 +15,7 @@ use updraft::core::Env;
 use updraft::core::aws::ConfigLoader;
 use updraft::dynamo::Dynamo;
 use updraft::dynamo::testing::TempTable;
-use updraft::testing::{Canned, Exchange, FaultProxy, Recorded, servers_env};
+use updraft::testing::{FaultProxy, gone_connections, servers_env};
 
 fn event(route: &str, connection: &str, body: Option<&str>) -> ApiGatewayWebsocketProxyRequest {
     let mut event: Value = serde_json::from_str(include_str!("fixtures/event.json")).unwrap();
@@ -28,23 +29,6 @@ fn event(route: &str, connection: &str, body: Option<&str>) -> ApiGatewayWebsock
     event["requestContext"]["connectionId"] = connection.into();
     event["body"] = body.map_or(Value::Null, Value::from);
     serde_json::from_value(event).unwrap()
-}
-
-fn fake_api_gateway(request: &Recorded) -> Exchange {
-    let stale = request.target.contains("/@connections/stale");
-    let at = request.target.find("/@connections/").unwrap_or(0);
-    Exchange {
-        forward: request.body.clone(),
-        target: Some(request.target[at..].to_owned()),
-        answer: Box::new(move |answer| {
-            if stale {
-                Canned::status(410, "application/json", r#"{"message":null}"#)
-                    .with_header("x-amzn-ErrorType", "GoneException")
-            } else {
-                answer
-            }
-        }),
-    }
 }
 
 fn moto() -> SocketAddr {
@@ -71,7 +55,7 @@ async fn ids(table: &TempTable<Connection>) -> Vec<String> {
 
 #[tokio::test]
 async fn connections_are_stored_broadcast_to_pruned_and_removed() {
-    let proxy = FaultProxy::start(moto(), fake_api_gateway).await;
+    let proxy = FaultProxy::start(moto(), gone_connections).await;
     let servers = servers_env();
     let env = Env::from_pairs(servers.added().chain([(
         "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI",
