@@ -1,6 +1,9 @@
 //! The deployable example's checks (`examples/orders-service`): its SAM template passes
-//! `cfn-lint`, and `cargo lambda build --release` makes a `bootstrap` for every function the
-//! template names (each `BuildProperties: Binary:`).
+//! `cfn-lint` ([`lint`], a step of `cargo xtask test`), and `cargo lambda build --release`
+//! makes a `bootstrap` for every function the template names, each `BuildProperties: Binary:`
+//! ([`build`], `cargo xtask lambda-build`, which CI runs after the test command: the build is
+//! a whole second compilation of the AWS SDK for Lambda's target, and `cargo xtask test` keeps
+//! to its 45 minutes without it).
 //!
 //! CI checks that every function builds for Lambda's target, not how fast the result runs: the
 //! release profile is overridden to optimization level 0, no LTO and 256 codegen units, which
@@ -25,28 +28,28 @@ pub const CI_PROFILE: [(&str, &str); 4] = [
     ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
 ];
 
-/// Lints the template and builds every function; returns one line per built `bootstrap`.
-pub fn check(layout: &Layout) -> Result<Vec<String>> {
-    let venv_bin = layout.servers.join("venv/bin");
-    let example = layout.root.join(EXAMPLE);
-    let template = example.join("template.yaml");
-    let cfn_lint = venv_bin.join("cfn-lint");
-    if !cfn_lint.is_file() {
-        return Err(fail(format!(
-            "{} is missing: `cargo xtask servers start` installs it",
-            cfn_lint.display()
-        )));
-    }
+/// Lints the template with the servers' venv's `cfn-lint`.
+pub fn lint(layout: &Layout) -> Result<()> {
+    let cfn_lint = crate::servers::install::python(&layout.servers.join("venv"))?.join("cfn-lint");
+    let template = layout.root.join(EXAMPLE).join("template.yaml");
     let output = Command::new(&cfn_lint).arg(&template).output()?;
-    if !output.status.success() {
-        return Err(fail(format!(
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(fail(format!(
             "cfn-lint {}:\n{}{}",
             template.display(),
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
-        )));
+        )))
     }
-    let binaries = template_binaries(&std::fs::read_to_string(&template)?);
+}
+
+/// Builds every function of the template; returns one line per built `bootstrap`.
+pub fn build(layout: &Layout) -> Result<Vec<String>> {
+    let venv_bin = crate::servers::install::python(&layout.servers.join("venv"))?;
+    let example = layout.root.join(EXAMPLE);
+    let binaries = template_binaries(&std::fs::read_to_string(example.join("template.yaml"))?);
     if binaries.is_empty() {
         return Err(fail("the template names no function binary"));
     }

@@ -3,13 +3,15 @@
 use std::process::ExitCode;
 
 use xtask::servers::{self, Layout};
-use xtask::{Result, bench, demo, fail, features, fuzz, process, test, tutorial};
+use xtask::{Result, bench, demo, deploy, fail, features, fuzz, process, test, tutorial};
 
 const USAGE: &str = "\
 cargo xtask <command>
 
   test                     run everything CI runs: fmt, the tests against real local servers,
                            clippy, docs, the feature table and feature-isolation checks
+  lambda-build             cargo lambda build of every function of examples/orders-service's
+                           SAM template (CI runs it after `test`)
   demo                     start the servers and run examples/quickstart against them
   bench                    measure the performance ratios (RATIO <name> <value> lines)
   fuzz [--cases N]         every fuzz target (tests named fuzz_...) with N cases each
@@ -27,6 +29,11 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["test"] => run_test(&layout),
         ["demo"] => demo::run(&layout),
+        ["lambda-build"] => deploy::build(&layout).map(|report| {
+            for line in report {
+                eprintln!("xtask: {line}");
+            }
+        }),
         ["bench"] => bench::run_all(&layout),
         ["fuzz", rest @ ..] => fuzz::cases(rest).and_then(|cases| fuzz::run(&layout.root, cases)),
         ["servers", "start"] => servers::start(&layout).map(|_| {
