@@ -40,6 +40,12 @@ async fn run() -> Result<(), Failure> {
     let logs = std::env::temp_dir().join(format!("orders-demo-{}", stack.run));
     let outcome = flow(&stack, &servers, &config, &bins, &logs).await;
     stack.delete(&config).await?;
+    if outcome.is_ok() {
+        // The functions' logs are kept only when something failed.
+        let _ = std::fs::remove_dir_all(&logs);
+    } else {
+        eprintln!("orders-demo: the functions' logs are in {}", logs.display());
+    }
     outcome
 }
 
