@@ -10,8 +10,8 @@ cargo xtask <command>
 
   test                     run everything CI runs: fmt, the tests against real local servers,
                            clippy, docs, the feature table and feature-isolation checks
-  lambda-build             cargo lambda build of every function of examples/orders-service's
-                           SAM template (CI runs it after `test`)
+  lambda-build             cfn-lint examples/orders-service's SAM template, then cargo lambda
+                           build of every function it names (CI runs it after `test`)
   demo                     start the servers and run examples/quickstart against them
   bench                    measure the performance ratios (RATIO <name> <value> lines)
   fuzz [--cases N]         every fuzz target (tests named fuzz_...) with N cases each
@@ -29,11 +29,13 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["test"] => run_test(&layout),
         ["demo"] => demo::run(&layout),
-        ["lambda-build"] => deploy::build(&layout).map(|report| {
-            for line in report {
-                eprintln!("xtask: {line}");
-            }
-        }),
+        ["lambda-build"] => deploy::lint(&layout)
+            .and_then(|()| deploy::build(&layout))
+            .map(|report| {
+                for line in report {
+                    eprintln!("xtask: {line}");
+                }
+            }),
         ["bench"] => bench::run_all(&layout),
         ["fuzz", rest @ ..] => fuzz::cases(rest).and_then(|cases| fuzz::run(&layout.root, cases)),
         ["servers", "start"] => servers::start(&layout).map(|_| {

@@ -264,15 +264,22 @@ fn run_example_with(
     extra: &[(&str, String)],
 ) -> Result<()> {
     println!("{title}");
-    let output = Command::new(env!("CARGO"))
+    let mut command = Command::new(env!("CARGO"));
+    command
         .current_dir(&layout.root)
         .args(["run", "--quiet", "-p", package])
         .envs(servers.vars.iter().map(|(k, v)| (k, v)))
-        .envs(extra.iter().map(|(k, v)| (k, v)))
-        .stderr(Stdio::inherit())
-        .output()?;
+        .envs(extra.iter().map(|(k, v)| (k, v)));
+    narrate(package, &mut command)
+}
+
+/// Runs `command` (its stderr passed through) and shows its stdout indented; fails, naming
+/// `name`, when it exits unsuccessfully.
+#[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
+fn narrate(name: &str, command: &mut Command) -> Result<()> {
+    let output = command.stderr(Stdio::inherit()).output()?;
     if !output.status.success() {
-        return Err(fail(format!("{package} exited with {}", output.status)));
+        return Err(fail(format!("{name} exited with {}", output.status)));
     }
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         println!("   {line}");

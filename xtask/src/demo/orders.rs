@@ -1,9 +1,9 @@
 //! The demo's last step: `examples/orders-service` end to end (`orders-demo`).
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
+use crate::Result;
 use crate::servers::{Guard, Layout};
-use crate::{Result, fail};
 
 /// Builds the example's binaries and runs `orders-demo` against the servers; it starts the
 /// functions itself (the pricing function under cargo-lambda's emulator, the report task in
@@ -14,16 +14,10 @@ pub(super) fn orders_service(layout: &Layout, servers: &Guard) -> Result<()> {
         "\n19. orders-service: examples/orders-service, an order through the HTTP API, SNS, SQS, the pricing function, PostgreSQL, a Fargate report task, MongoDB and websocket pushes"
     );
     let binaries = super::build(layout, &["example-orders-service"])?;
-    let output = Command::new(binaries.join("orders-demo"))
-        .current_dir(&layout.servers)
-        .envs(servers.vars.iter().map(|(k, v)| (k, v)))
-        .stderr(Stdio::inherit())
-        .output()?;
-    if !output.status.success() {
-        return Err(fail(format!("orders-demo exited with {}", output.status)));
-    }
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        println!("   {line}");
-    }
-    Ok(())
+    super::narrate(
+        "orders-demo",
+        Command::new(binaries.join("orders-demo"))
+            .current_dir(&layout.servers)
+            .envs(servers.vars.iter().map(|(k, v)| (k, v))),
+    )
 }
