@@ -25,6 +25,22 @@ pub mod vars;
 /// Any failure of a function's start, or of the local run.
 pub type Failure = Box<dyn std::error::Error + Send + Sync>;
 
+/// What every function loads at start: the environment (then `./.env`) and the AWS
+/// configuration read from it.
+///
+/// # Errors
+///
+/// A `.env` that does not parse, or an incomplete or malformed AWS configuration.
+pub async fn configuration()
+-> Result<(updraft::core::Env, updraft::core::SdkConfig), updraft::core::Error> {
+    let env = updraft::core::Env::load()?;
+    let config = updraft::core::aws::ConfigLoader::new()
+        .env(env.clone())
+        .load()
+        .await?;
+    Ok((env, config))
+}
+
 /// A function's `main`: runs `serve`, and on failure writes why to stderr and exits 1.
 pub async fn main_of<F>(name: &str, serve: F) -> std::process::ExitCode
 where

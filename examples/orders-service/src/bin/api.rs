@@ -2,8 +2,6 @@
 //! it, on `127.0.0.1:$PORT`.
 
 use example_orders_service::{Failure, api, main_of};
-use updraft::core::Env;
-use updraft::core::aws::ConfigLoader;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -11,8 +9,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn serve() -> Result<(), Failure> {
-    let env = Env::load()?;
-    let config = ConfigLoader::new().env(env.clone()).load().await?;
+    let (env, config) = example_orders_service::configuration().await?;
     api::app(&config, &env)?.run().await?;
     Ok(())
 }

@@ -4,8 +4,6 @@
 use example_orders_service::consumer::Consumer;
 use example_orders_service::{Failure, main_of};
 use updraft::contexts::sqs;
-use updraft::core::Env;
-use updraft::core::aws::ConfigLoader;
 use updraft::dynamo::Dynamo;
 use updraft::idempotency::Idempotency;
 use updraft::metrics::Metrics;
@@ -16,10 +14,9 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn serve() -> Result<(), Failure> {
-    let env = Env::load()?;
     // UPDRAFT_METRICS_NAMESPACE and UPDRAFT_SERVICE_NAME, checked at start.
     Metrics::from_env()?.install()?;
-    let config = ConfigLoader::new().env(env.clone()).load().await?;
+    let (env, config) = example_orders_service::configuration().await?;
     let idempotency = Idempotency::from_env(&Dynamo::new(&config), &env)?;
     let consumer = Consumer::from_env(&config, &env).await?;
     sqs::consumer(consumer.handler(&idempotency))

@@ -5,14 +5,11 @@
 use std::process::ExitCode;
 
 use example_orders_service::report::ReportTask;
-use updraft::core::Env;
-use updraft::core::aws::ConfigLoader;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let task = async {
-        let env = Env::load()?;
-        let config = ConfigLoader::new().env(env.clone()).load().await?;
+        let (env, config) = example_orders_service::configuration().await?;
         ReportTask::from_env(&config, &env)
             .await
             .map_err(Into::into)

@@ -3,8 +3,6 @@
 
 use example_orders_service::subscribers::Subscribe;
 use example_orders_service::{Failure, main_of};
-use updraft::core::Env;
-use updraft::core::aws::ConfigLoader;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -12,8 +10,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn serve() -> Result<(), Failure> {
-    let env = Env::load()?;
-    let config = ConfigLoader::new().env(env.clone()).load().await?;
+    let (env, config) = example_orders_service::configuration().await?;
     Subscribe::from_env(&config, &env)?.routes().run().await?;
     Ok(())
 }
