@@ -42,6 +42,11 @@ pub enum Error {
     #[error("polling the queue failed: {0}")]
     Poll(#[source] Box<dyn std::error::Error + Send + Sync>),
 
+    /// An OpenAPI spec could not be loaded, or does not match the handlers bound to it.
+    #[cfg(feature = "openapi")]
+    #[error(transparent)]
+    OpenApi(#[from] crate::http::openapi::SpecError),
+
     /// A handler run from the command line failed.
     #[error("the handler failed: {error_type}: {message}")]
     Handler {
@@ -60,6 +65,8 @@ impl Surface for Error {
             Error::Serve(_) | Error::Runtime(_) | Error::Poll(_) => Kind::Unavailable,
             Error::UnrecognizedEvent { .. } => Kind::BadInput,
             Error::Handler { .. } => Kind::Internal,
+            #[cfg(feature = "openapi")]
+            Error::OpenApi(e) => e.kind(),
         }
     }
 
@@ -72,6 +79,8 @@ impl Surface for Error {
             Error::Poll(_) => "updraft.contexts.Poll",
             Error::UnrecognizedEvent { .. } => "updraft.contexts.UnrecognizedEvent",
             Error::Handler { .. } => "updraft.contexts.Handler",
+            #[cfg(feature = "openapi")]
+            Error::OpenApi(e) => e.error_type(),
         }
     }
 }

@@ -64,6 +64,9 @@ mod guard;
 mod lattice;
 #[cfg(feature = "local")]
 mod local;
+#[cfg(feature = "openapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
+pub mod openapi;
 mod problem;
 mod reply;
 pub mod resource;
