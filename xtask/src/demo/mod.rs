@@ -23,7 +23,9 @@
 //!     renders a stage, and the function loads its stage at cold start;
 //! 16. `examples/orders-service`: one order through the whole service (HTTP API, SNS, SQS,
 //!     the pricing function under cargo-lambda, PostgreSQL, a Fargate report task in local
-//!     mode, MongoDB, websocket pushes), ending with its final status.
+//!     mode, MongoDB, websocket pushes), ending with its final status;
+//! 17. `examples/openapi-pets`: the spec-first pet store, each request checked against its
+//!     spec, then served with a tighter spec and no code changed.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -34,6 +36,7 @@ mod metrics;
 mod mongo;
 mod orders;
 mod payments;
+mod pets;
 
 use crate::process::{self, free_port, http, wait_until};
 use crate::servers::{Guard, Layout};
@@ -80,6 +83,7 @@ pub fn run(layout: &Layout) -> Result<()> {
     mongo::mongo_orders(layout, &servers)?;
     config::config_crypto(layout, &servers)?;
     orders::orders_service(layout, &servers)?;
+    pets::openapi_pets(layout)?;
     drop(servers);
     #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
     {
