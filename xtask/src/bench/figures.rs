@@ -75,6 +75,39 @@ pub(super) fn metrics_overhead(layout: &Layout) -> Result<()> {
     Ok(())
 }
 
+/// The cost of checking requests against an OpenAPI spec: the same handlers with and without
+/// a spec, through the whole Lambda service.
+pub(super) fn openapi_validation(layout: &Layout) -> Result<()> {
+    let directory = criterion_bench(layout, "bench-contexts", "openapi")?.join("openapi");
+    let read = |name: &str| -> Result<f64> {
+        std::fs::read_to_string(directory.join(name))?
+            .trim()
+            .parse()
+            .map_err(|_| fail(format!("the openapi bench wrote no {name}")))
+    };
+    eprintln!(
+        "openapi-validation: POST /pets with a JSON body {:.2} µs checked, {:.2} µs without a spec; GET /pets/{{petId}}?verbose=true {:.2} µs, {:.2} µs (criterion medians); GET ratio {:.3}",
+        median(&directory.join("post-checked"))? / 1000.0,
+        median(&directory.join("post-plain"))? / 1000.0,
+        median(&directory.join("get-checked"))? / 1000.0,
+        median(&directory.join("get-plain"))? / 1000.0,
+        read("get-ratio")?
+    );
+    #[allow(clippy::print_stdout, reason = "the figures are the command's output")]
+    {
+        println!("RATIO openapi-validation {:.3}", read("post-ratio")?);
+        println!(
+            "NS openapi-validation-post-added {:.0}",
+            read("post-added-ns")?
+        );
+        println!(
+            "NS openapi-validation-get-added {:.0}",
+            read("get-added-ns")?
+        );
+    }
+    Ok(())
+}
+
 /// The criterion median of a cached secret read.
 pub(super) fn secrets_cache_hit(layout: &Layout) -> Result<()> {
     let criterion = criterion_bench(layout, "bench-secrets", "cache")?.join("secrets");

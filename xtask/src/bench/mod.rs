@@ -14,6 +14,11 @@
 //!   stripped.
 //! - `sqs-batch`, `sqs-dispatch`: the SQS context's batch wall time and per-record cost
 //!   (`benches/contexts`).
+//! - `openapi-validation`: a `POST` with a JSON body through the HTTP context on a router built
+//!   from an OpenAPI spec (parameters, content type and body checked) ÷ the same handlers on a
+//!   plain router, through the whole Lambda service (paired rounds); with
+//!   `NS openapi-validation-post-added` and `NS openapi-validation-get-added` (a `GET` with
+//!   path and query parameters only), the added time per request (`benches/contexts`).
 //! - `dynamo-encode`, `dynamo-decode`: a representative item (30 attributes: nested maps,
 //!   lists, sets, numbers) to and from the SDK's attribute map, `#[derive(Model)]` ÷
 //!   `serde_dynamo`, from paired rounds (`benches/dynamo`).
@@ -61,8 +66,8 @@ use crate::process::run;
 use crate::servers::Layout;
 use crate::{Result, fail};
 use figures::{
-    criterion_bench, dynamo_codec, invoke_overhead, median, metrics_overhead, rds_token,
-    secrets_cache_hit,
+    criterion_bench, dynamo_codec, invoke_overhead, median, metrics_overhead, openapi_validation,
+    rds_token, secrets_cache_hit,
 };
 
 mod figures;
@@ -115,6 +120,7 @@ pub fn run_all(layout: &Layout) -> Result<()> {
         "sqs-dispatch from the event JSON, as an invocation starts (not the ratio): {:.3}",
         sqs.from_json
     );
+    openapi_validation(layout)?;
     dynamo_codec(layout)?;
     invoke_overhead(layout)?;
     metrics_overhead(layout)?;

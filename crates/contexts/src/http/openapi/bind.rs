@@ -213,15 +213,13 @@ struct Guarded {
 /// and runs the handler when it does.
 async fn guard(State(guarded): State<Arc<Guarded>>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let path: Vec<(String, String)> = match RawPathParams::from_request_parts(&mut parts, &()).await
-    {
-        Ok(params) => params
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
+    let params = match RawPathParams::from_request_parts(&mut parts, &()).await {
+        Ok(params) => params,
         Err(rejection) => return rejection.into_response(),
     };
+    let path: Vec<(&str, &str)> = params.iter().collect();
     let mut failures = guarded.checks.parameters(&parts, &path);
+    drop(path);
     let body = if guarded.checks.has_body() {
         let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
             return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "the body is over 6 MB")

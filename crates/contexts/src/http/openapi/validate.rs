@@ -3,6 +3,8 @@
 //! [`FieldError`] whose `field` is a JSON pointer: `/path/petId`, `/query/limit`,
 //! `/header/x-trace`, `/body/name`.
 
+use std::borrow::Cow;
+
 use http::HeaderMap;
 use http::request::Parts;
 use jsonschema::{Draft, Registry, Validator};
@@ -18,7 +20,8 @@ type Media = Vec<(String, Option<Validator>)>;
 /// The compiled checks of one operation.
 #[derive(Debug)]
 pub(crate) struct Checks {
-    parameters: Vec<(Parameter, Option<Validator>)>,
+    /// Each parameter, with its pointer (`/query/limit`) and its schema's validator.
+    parameters: Vec<(Parameter, String, Option<Validator>)>,
     /// Whether a body is required, and its media types.
     body: Option<(bool, Media)>,
     /// By status (`200`, `2XX`, `default`).
@@ -62,7 +65,10 @@ impl Checks {
         let parameters = operation
             .parameters
             .iter()
-            .map(|p| (p.clone(), compile(&p.schema)))
+            .map(|p| {
+                let field = format!("/{}/{}", p.location.as_str(), p.name);
+                (p.clone(), field, compile(&p.schema))
+            })
             .collect();
         let mut content = |content: &Content| -> Media {
             content
@@ -96,25 +102,25 @@ impl Checks {
     }
 
     /// The failures of the request's parameters; `path` holds the matched path parameters.
-    pub(crate) fn parameters(&self, parts: &Parts, path: &[(String, String)]) -> Vec<FieldError> {
+    pub(crate) fn parameters(&self, parts: &Parts, path: &[(&str, &str)]) -> Vec<FieldError> {
         let mut failures = Vec::new();
-        let query: Vec<(String, String)> = parts
+        let query: Vec<(Cow<'_, str>, Cow<'_, str>)> = parts
             .uri
             .query()
-            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| form_urlencoded::parse(q.as_bytes()).collect())
             .unwrap_or_default();
-        for (parameter, validator) in &self.parameters {
-            let field = format!("/{}/{}", parameter.location.as_str(), parameter.name);
+        for (parameter, field, validator) in &self.parameters {
+            let field = field.as_str();
             let values = given(parameter, &parts.headers, &query, path);
             match read(parameter, &values) {
                 Read::Missing if parameter.required => {
-                    failures.push(failure(&field, "is required"));
+                    failures.push(failure(field, "is required"));
                 }
                 Read::Missing => {}
-                Read::Repeated => failures.push(failure(&field, "is given more than once")),
+                Read::Repeated => failures.push(failure(field, "is given more than once")),
                 Read::Value(value) => {
                     if let Some(validator) = validator {
-                        collect(validator, &value, &field, &mut failures);
+                        collect(validator, &value, field, &mut failures);
                     }
                 }
             }
@@ -211,6 +217,10 @@ fn failure(field: &str, message: &str) -> FieldError {
 /// Each schema violation, at `base` + its instance path. The messages name the rule, not the
 /// value (`value is not of type "integer"`), so a response never echoes what it refused.
 fn collect(validator: &Validator, value: &Value, base: &str, failures: &mut Vec<FieldError>) {
+    // The common case, a valid value, takes the validator's fast path: no error is built.
+    if validator.is_valid(value) {
+        return;
+    }
     for error in validator.iter_errors(value) {
         failures.push(FieldError {
             field: format!("{base}{}", error.instance_path().as_str()),
@@ -223,19 +233,19 @@ fn collect(validator: &Validator, value: &Value, base: &str, failures: &mut Vec<
 fn given<'a>(
     parameter: &Parameter,
     headers: &'a HeaderMap,
-    query: &'a [(String, String)],
-    path: &'a [(String, String)],
+    query: &'a [(Cow<'a, str>, Cow<'a, str>)],
+    path: &'a [(&'a str, &'a str)],
 ) -> Vec<&'a str> {
     match parameter.location {
         Location::Path => path
             .iter()
             .filter(|(k, _)| *k == parameter.name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| *v)
             .collect(),
         Location::Query => query
             .iter()
             .filter(|(k, _)| *k == parameter.name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
             .collect(),
         Location::Header => headers
             .get_all(parameter.name.as_str())
