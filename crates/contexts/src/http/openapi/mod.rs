@@ -1,6 +1,9 @@
-//! Spec-first routing (feature `openapi`): an OpenAPI document is the contract, its operations
-//! are bound to handlers by `operationId`, and every request is checked against it before the
-//! handler runs.
+//! OpenAPI both ways (feature `openapi`): spec first, where an OpenAPI document is the contract,
+//! its operations are bound to handlers by `operationId` and every request is checked against
+//! it before the handler runs; and code first, where the routes and their handlers' types
+//! generate the document ([`Documented`]).
+//!
+//! # Spec first
 //!
 //! - [`OpenApi::from_file`] loads OpenAPI 3.0 or 3.1, YAML or JSON, with its `$ref`s resolved:
 //!   those inside the document and those naming other files, relative to the file that names
@@ -37,7 +40,7 @@
 //! parameters (`?tag=a&tag=b`, the OpenAPI default). A single-valued parameter given twice is a
 //! 400, never first-wins. Only `form` and `simple` styles are read.
 //!
-//! # Example
+//! ## Example
 //!
 //! ```no_run
 //! use axum::{Json, extract::Path};
@@ -61,9 +64,65 @@
 //!     App::new(router).run().await
 //! }
 //! ```
+//!
+//! # Code first
+//!
+//! A plain axum `Router` cannot be listed, so documented routes go on aide's [`ApiRouter`]
+//! (re-exported here with its routing functions as [`api`]): an axum router that records each
+//! route's parameters, body and responses from its handler's types. [`Documented::generate`]
+//! builds the routes and an OpenAPI 3.1 document; `into_router()` gives an ordinary router that
+//! also serves the document at `/openapi.json`, and Swagger UI where
+//! [`Documented::swagger_ui`] says (feature `swagger-ui`; its assets are vendored in the aide
+//! crate).
+//!
+//! - Request and response types derive [`schemars::JsonSchema`] beside serde and garde:
+//!   schemars reads garde's `length`, `range`, `pattern`, `email`, `url` rules into the schema,
+//!   so the document states the limits `ValidJson` enforces, and doc comments become
+//!   descriptions.
+//! - `ValidJson`, `ValidQuery` and `ValidPath` are documented as the body, query and path of
+//!   their type, with the 400 (and 415) they answer; `ApiError` as the JSON error envelope.
+//! - Operations without an id get one from their method and path (`GET /orders/{id}` is
+//!   `getOrdersById`), so the generated document also serves spec first.
+//! - Plain axum routers merge in unchanged (`ApiRouter::merge`, `ApiRouter::route`): served,
+//!   not documented.
+//!
+//! ```no_run
+//! use axum::Json;
+//! use serde::{Deserialize, Serialize};
+//! use updraft_contexts::http::openapi::{ApiRouter, Documented, Info, api};
+//! use updraft_contexts::http::{App, ValidJson};
+//!
+//! /// An order to place.
+//! #[derive(Deserialize, garde::Validate, schemars::JsonSchema)]
+//! struct NewOrder {
+//!     #[garde(length(min = 1, max = 64))]
+//!     item: String,
+//!     #[garde(range(min = 1, max = 1000))]
+//!     quantity: u32,
+//! }
+//!
+//! #[derive(Serialize, schemars::JsonSchema)]
+//! struct Order {
+//!     id: u64,
+//! }
+//!
+//! async fn place(ValidJson(_order): ValidJson<NewOrder>) -> Json<Order> {
+//!     Json(Order { id: 1 })
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), updraft_contexts::Error> {
+//!     let info = Info { title: "orders".into(), version: "1.0.0".into(), ..Info::default() };
+//!     let documented =
+//!         Documented::generate(info, || ApiRouter::new().api_route("/orders", api::post(place)))?;
+//!     App::new(documented.into_router()).run().await
+//! }
+//! ```
 
 mod bind;
+mod code;
 mod convert;
+mod io;
 mod load;
 mod paths;
 mod spec;
@@ -76,6 +135,8 @@ use serde_json::Value;
 use updraft_core::error::{Kind, Surface};
 
 pub use bind::Routes;
+pub use code::{ApiRouter, Documented, Info, api};
+pub use {aide, schemars};
 
 use convert::Version;
 use load::Documents;
