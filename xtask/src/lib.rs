@@ -12,6 +12,7 @@ pub mod examples;
 pub mod features;
 pub mod fuzz;
 pub mod isolation;
+pub mod openapi;
 pub mod process;
 pub mod servers;
 pub mod test;

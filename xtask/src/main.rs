@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use xtask::servers::{self, Layout};
-use xtask::{Result, bench, demo, deploy, fail, features, fuzz, process, test, tutorial};
+use xtask::{Result, bench, demo, deploy, fail, features, fuzz, openapi, process, test, tutorial};
 
 const USAGE: &str = "\
 cargo xtask <command>
@@ -20,6 +20,8 @@ cargo xtask <command>
                            manage the local servers (DynamoDB Local, moto, SecantusDB, PostgreSQL)
   features [--check]       regenerate (or check) the facade's feature table
   tutorial                 compile each tutorial page's example under exactly its features
+  openapi                  write each HTTP example's OpenAPI document to examples/<name>/openapi.json
+                           (`test` fails when a checked-in one is stale)
 ";
 
 fn main() -> ExitCode {
@@ -48,6 +50,11 @@ fn main() -> ExitCode {
         ["tutorial"] => tutorial::check(&layout.root).map(|report| {
             for line in report {
                 eprintln!("xtask: {line}");
+            }
+        }),
+        ["openapi"] => openapi::write(&layout.root).map(|written| {
+            for file in written {
+                eprintln!("xtask: wrote {file}");
             }
         }),
         [] | ["help" | "--help" | "-h"] => {

@@ -6,7 +6,9 @@
 //! 3. `cargo clippy --workspace --all-targets --all-features -- -D warnings`;
 //! 4. `cargo doc --no-deps --all-features` with warnings denied;
 //! 5. every tutorial page's example under exactly the features it names;
-//! 6. the feature table, the feature-isolation check and the examples-use-the-facade check;
+//! 6. the feature table, the feature-isolation check, the examples-use-the-facade check and
+//!    the check that every HTTP example has its `openapi.json` (its tests check it is current;
+//!    `cargo xtask openapi` rewrites them);
 //! 7. `examples/orders-service`: its SAM template through `cfn-lint` (`cargo xtask
 //!    lambda-build`, which CI runs next, builds its functions; see [`crate::deploy`]).
 //!
@@ -20,7 +22,7 @@ use std::time::Instant;
 
 use crate::process::was_interrupted;
 use crate::servers::{Guard, Layout};
-use crate::{Result, deploy, examples, fail, features, isolation, tutorial};
+use crate::{Result, deploy, examples, fail, features, isolation, openapi, tutorial};
 
 /// The variable that names the servers' env file (`updraft_testkit::SERVERS_ENV_VAR`;
 /// xtask does not depend on core, which would build the AWS SDK into it).
@@ -148,6 +150,11 @@ pub fn run(layout: &Layout) -> Result<Tally> {
     step(&mut tally, "examples use the facade", || {
         examples::check(root)
     });
+    step(
+        &mut tally,
+        "every HTTP example has its openapi.json",
+        || openapi::check(root),
+    );
     step(&mut tally, "orders-service template: cfn-lint", || {
         deploy::lint(layout)
     });

@@ -21,6 +21,7 @@ mod network;
 mod paired;
 mod process;
 mod proxy;
+mod snapshot;
 
 pub use cut::{Answers, CutProxy};
 pub use emf::check_emf;
@@ -35,6 +36,7 @@ pub use network::{DefaultNetwork, default_network};
 pub use paired::{Paired, paired};
 pub use process::{ChildGuard, output_with_stdin};
 pub use proxy::{Exchange, FaultProxy, gone_connections};
+pub use snapshot::{WRITE_OPENAPI_VAR, openapi_snapshot};
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};

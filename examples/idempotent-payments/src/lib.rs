@@ -1,12 +1,13 @@
 //! The routes of `idempotent-payments`: `POST /payments` `{"amount": n}` writes one payment
 //! and answers 201 `{"id", "amount"}`; a retry with the same `Idempotency-Key` gets the same
-//! answer, and no second payment.
+//! answer, and no second payment. The OpenAPI document of the routes is generated from their
+//! types, served at `/openapi.json`, and checked in as `openapi.json`.
 
 use serde::{Deserialize, Serialize};
 use updraft::contexts::axum::extract::State;
 use updraft::contexts::axum::http::StatusCode;
-use updraft::contexts::axum::routing::post;
 use updraft::contexts::axum::{Json, Router};
+use updraft::contexts::http::openapi::{ApiRouter, Documented, Info, api};
 use updraft::contexts::http::{ApiError, App, ValidJson};
 use updraft::core::Env;
 use updraft::dynamo::{Capacity, Dynamo, Model, Table};
@@ -18,7 +19,7 @@ pub const PAYMENTS_TABLE_VAR: &str = "PAYMENTS_TABLE";
 pub const CREATE_TABLES_VAR: &str = "UPDRAFT_CREATE_TABLES";
 
 /// One payment.
-#[derive(Model, Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Model, Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[dynamo(table = "payments")]
 pub struct Payment {
     /// Its id, made up at creation.
@@ -29,7 +30,7 @@ pub struct Payment {
 }
 
 /// The body of `POST /payments`.
-#[derive(Debug, Deserialize, garde::Validate)]
+#[derive(Debug, Deserialize, garde::Validate, schemars::JsonSchema)]
 pub struct NewPayment {
     /// In cents: 1 to 1,000,000.
     #[garde(range(min = 1, max = 1_000_000))]
@@ -48,10 +49,41 @@ async fn create(
     Ok((StatusCode::CREATED, Json(payment)))
 }
 
+/// The routes and their OpenAPI document; the state (the payments table) comes later, so the
+/// document needs no table.
+///
+/// # Panics
+///
+/// Never for these routes: the document is generated from types known at compile time.
+#[must_use]
+pub fn documented() -> Documented<Table<Payment>> {
+    let info = Info {
+        title: "idempotent-payments".into(),
+        description: Some(
+            "One payment per `Idempotency-Key` header, however often a client retries.".into(),
+        ),
+        version: env!("CARGO_PKG_VERSION").into(),
+        ..Info::default()
+    };
+    Documented::generate(info, || {
+        ApiRouter::new().api_route(
+            "/payments",
+            api::post_with(create, |op| {
+                op.summary("Writes one payment")
+                    .description(
+                        "Send an `Idempotency-Key` header: a retry with the same key gets the first answer and writes nothing.",
+                    )
+                    .response::<201, Json<Payment>>()
+            }),
+        )
+    })
+    .unwrap_or_else(|error| panic!("the idempotent-payments document: {error}"))
+}
+
 /// The routes, with `POST /payments` behind the idempotency layer.
 pub fn router(payments: Table<Payment>, idempotency: &Idempotency) -> Router {
-    Router::new()
-        .route("/payments", post(create))
+    documented()
+        .into_router()
         .layer(idempotency.http_layer("payments"))
         .with_state(payments)
 }

@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use updraft::contexts::http::testing::Event;
-use updraft::testing::{ChildGuard, Emulator, Reply, free_port, request, wait_for_port};
+use updraft::core::Env;
+use updraft::testing::{
+    ChildGuard, Emulator, Reply, free_port, openapi_snapshot, request, wait_for_port,
+};
 
 struct Server {
     address: SocketAddr,
@@ -249,4 +252,12 @@ async fn it_runs_unchanged_in_lambda() {
     let (status, body) = invoke(bad).await;
     assert_eq!(status, 400);
     assert_eq!(body["fields"][0]["field"], "/query/limit");
+}
+
+/// The checked-in `openapi.json` is the document the binary serves by default: its bundled
+/// spec, as JSON (`cargo xtask openapi` rewrites it).
+#[test]
+fn the_checked_in_document_is_the_served_spec() {
+    let spec = example_openapi_pets::spec(&Env::default()).unwrap();
+    openapi_snapshot(env!("CARGO_MANIFEST_DIR"), &spec.to_json_pretty());
 }

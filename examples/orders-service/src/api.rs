@@ -1,17 +1,18 @@
 //! The HTTP API: `POST /orders` and `GET /orders/{id}`, for callers with a bearer token and a
-//! session state (the HTTP context's `full` auth mode).
+//! session state (the HTTP context's `full` auth mode). Its OpenAPI document is generated from
+//! the routes' types, served at `/openapi.json` and checked in as `openapi.json`.
 
 use std::sync::Arc;
 
+use updraft::contexts::axum::Json;
 use updraft::contexts::axum::extract::{Path, State};
 use updraft::contexts::axum::http::StatusCode;
-use updraft::contexts::axum::routing::{get, post};
-use updraft::contexts::axum::{Json, Router};
+use updraft::contexts::http::openapi::{ApiRouter, Documented, Info, api};
 use updraft::contexts::http::{ApiError, App, AuthMode, CurrentSession, ValidJson};
 use updraft::core::{Env, SdkConfig, Session};
 use updraft::dynamo::auth::TokenStore;
 use updraft::dynamo::{Dynamo, Table};
-use updraft::idempotency::Idempotency;
+use updraft::idempotency::{Idempotency, IdempotencyLayer};
 use updraft::sns::Topic;
 
 use crate::model::{NewOrder, Order, OrderCreated, status};
@@ -38,17 +39,45 @@ pub fn app(config: &SdkConfig, env: &Env) -> Result<App, updraft::core::Error> {
     });
     let tokens = TokenStore::new(&dynamo, required(env, TOKENS_TABLE)?);
     let idempotency = Idempotency::from_env(&dynamo, env)?;
-    let router = Router::new()
-        .route("/orders", post(create))
-        // Only the routes above get the layer: a retried POST with the same key gets the
-        // first answer, and no second order.
-        .layer(idempotency.http_layer("create-order"))
-        .route("/orders/{id}", get(read))
+    let router = documented(Some(idempotency.http_layer("create-order")))
+        .into_router()
         .with_state(api);
     Ok(App::new(router)
         .env(env.clone())
         .auth_mode(AuthMode::Full)
         .token_verifier(tokens))
+}
+
+/// The routes and their OpenAPI document. Only `POST /orders` gets the idempotency layer: a
+/// retried POST with the same key gets the first answer, and no second order. The document
+/// needs neither the layer nor the state.
+fn documented(idempotency: Option<IdempotencyLayer>) -> Documented<Arc<Api>> {
+    let info = Info {
+        title: "orders-api".into(),
+        description: Some(
+            "Orders of the caller's state: a bearer token (`Authorization`) and the state header (`constitution-state`) on every request.".into(),
+        ),
+        version: env!("CARGO_PKG_VERSION").into(),
+        ..Info::default()
+    };
+    let generated = Documented::generate(info, move || {
+        let create = api::post_with(create, |op| {
+            op.summary("Places an order")
+                .description("Send an `Idempotency-Key` header to make retries safe.")
+                .response::<201, Json<Order>>()
+        });
+        let create = match idempotency {
+            Some(layer) => create.layer(layer),
+            None => create,
+        };
+        ApiRouter::new().api_route("/orders", create).api_route(
+            "/orders/{id}",
+            api::get_with(read, |op| {
+                op.summary("One order of the caller's state; another state's is a 404")
+            }),
+        )
+    });
+    generated.unwrap_or_else(|error| panic!("the orders-api document: {error}"))
 }
 
 /// The caller's state and user id. The `full` auth mode has already answered 400 without a
@@ -119,5 +148,27 @@ async fn read(
     match api.orders.get(id.as_str()).await? {
         Some(order) if order.state == state => Ok(Json(order)),
         _ => Err(ApiError::not_found("no such order")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The checked-in `openapi.json` is the generated document (`cargo xtask openapi`
+    /// rewrites it).
+    #[test]
+    fn the_checked_in_document_is_the_generated_one() {
+        let documented = documented(None);
+        let schemas = &documented.document()["components"]["schemas"];
+        assert_eq!(
+            schemas["NewOrder"]["properties"]["quantity"]["maximum"],
+            1000
+        );
+        assert!(schemas["Order"]["properties"]["status"].is_object());
+        updraft::testing::openapi_snapshot(
+            env!("CARGO_MANIFEST_DIR"),
+            &documented.to_json_pretty(),
+        );
     }
 }

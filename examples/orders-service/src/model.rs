@@ -17,7 +17,7 @@ pub mod status {
 }
 
 /// An order, in the orders table (hash key `id`).
-#[derive(Model, Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Model, Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[dynamo(table = "orders")]
 pub struct Order {
     /// `ord-` and 16 hex digits, made up by the API.
@@ -45,7 +45,7 @@ pub struct Order {
 }
 
 /// The body of `POST /orders`.
-#[derive(Debug, Clone, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, Serialize, Deserialize, garde::Validate, schemars::JsonSchema)]
 pub struct NewOrder {
     /// 1 to 64 characters.
     #[garde(length(chars, min = 1, max = 64))]

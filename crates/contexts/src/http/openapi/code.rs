@@ -20,17 +20,19 @@ pub use aide::openapi::Info;
 
 use super::{Problem, SPEC_PATH, SpecError};
 
-/// A router with its generated OpenAPI document; see [`Documented::generate`].
+/// A router with its generated OpenAPI document; see [`Documented::generate`]. `S` is the
+/// router's state, as in [`axum::Router<S>`]: the document needs none, so it can be written
+/// (by a test, by `cargo xtask openapi`) without the clients and tables the handlers use.
 #[derive(Debug)]
 #[must_use = "`into_router` gives the router to serve"]
-pub struct Documented {
-    router: Router,
+pub struct Documented<S = ()> {
+    router: Router<S>,
     document: Value,
     spec_path: Option<String>,
     swagger_path: Option<String>,
 }
 
-impl Documented {
+impl<S: Clone + Send + Sync + 'static> Documented<S> {
     /// Builds the routes `routes` returns and generates their document under `info` (at least a
     /// title and a version). Schemas are gathered under `components/schemas`; responses are
     /// inferred from the handlers' return types, and the contexts' extractors add the 400 (and
@@ -43,7 +45,7 @@ impl Documented {
     ///
     /// [`SpecError::Problems`] with each problem aide reported while documenting (a path
     /// parameter the handler does not take, a schema it cannot make).
-    pub fn generate(info: Info, routes: impl FnOnce() -> ApiRouter) -> Result<Self, SpecError> {
+    pub fn generate(info: Info, routes: impl FnOnce() -> ApiRouter<S>) -> Result<Self, SpecError> {
         let problems = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         aide::generate::reset_context();
         let seen = problems.clone();
@@ -110,8 +112,9 @@ impl Documented {
         self
     }
 
-    /// The router to serve: the routes, the document, and Swagger UI when asked for.
-    pub fn into_router(self) -> Router {
+    /// The router to serve: the routes, the document, and Swagger UI when asked for (give it
+    /// its state with `with_state`, as any axum router).
+    pub fn into_router(self) -> Router<S> {
         let mut router = self.router;
         if let Some(path) = &self.spec_path {
             let body = Bytes::from(serde_json::to_vec(&self.document).unwrap_or_default());

@@ -14,6 +14,7 @@ use crate::http::{ApiError, CurrentSession, ValidJson, ValidPath, ValidQuery};
 
 /// The JSON error envelope every failure answers with.
 #[derive(JsonSchema)]
+#[schemars(rename = "ApiError")]
 #[allow(dead_code, reason = "only its schema is used")]
 struct Problem {
     /// What went wrong, for a person.
@@ -28,6 +29,7 @@ struct Problem {
 
 /// One rejected field.
 #[derive(JsonSchema)]
+#[schemars(rename = "FieldError")]
 #[allow(dead_code, reason = "only its schema is used")]
 struct Field {
     /// The field's path, such as `quantity` or `items[2].sku`.

@@ -212,6 +212,15 @@ impl OpenApi {
         self.docs.root()
     }
 
+    /// The document as pretty-printed JSON with a final newline, as `cargo xtask openapi`
+    /// writes it.
+    #[must_use]
+    pub fn to_json_pretty(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self.document()).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
     /// The `operationId` of every operation, in path order.
     pub fn operation_ids(&self) -> impl Iterator<Item = &str> {
         self.operations.iter().filter_map(|op| op.id.as_deref())
