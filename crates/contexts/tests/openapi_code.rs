@@ -261,3 +261,20 @@ fn pretty_json_ends_with_a_newline_and_parses_back() {
     let parsed: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(&parsed, documented().document());
 }
+
+#[tokio::test]
+async fn an_app_route_at_the_spec_path_wins_over_the_document() {
+    let documented = Documented::generate(
+        Info {
+            title: "mine".into(),
+            version: "1".into(),
+            ..Info::default()
+        },
+        || ApiRouter::new().api_route("/openapi.json", api::get(|| async { "my own" })),
+    )
+    .unwrap();
+    let service = service(documented);
+    let response = call(&service, &get_event("/openapi.json")).await;
+    assert_eq!(response["statusCode"], 200);
+    assert_eq!(response["body"], "my own");
+}

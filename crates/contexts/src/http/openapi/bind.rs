@@ -123,6 +123,14 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
             validate_responses,
         } = self;
         problems.extend(super::paths::check(&spec.operations));
+        if let Some(path) = &spec_path
+            && spec.operations.iter().any(|op| op.path == *path)
+        {
+            problems.push(Problem::Unroutable {
+                path: path.clone(),
+                reason: "the spec is served there; move it with `spec_path` or turn it off".into(),
+            });
+        }
         let registry = registry(&spec)?;
         let mut by_path: BTreeMap<&str, MethodRouter<S, Infallible>> = BTreeMap::new();
         for (index, operation) in spec.operations.iter().enumerate() {

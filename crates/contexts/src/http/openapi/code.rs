@@ -116,7 +116,15 @@ impl<S: Clone + Send + Sync + 'static> Documented<S> {
     /// its state with `with_state`, as any axum router).
     pub fn into_router(self) -> Router<S> {
         let mut router = self.router;
-        if let Some(path) = &self.spec_path {
+        let documents_it = |path: &str| self.document["paths"].get(path).is_some();
+        if let Some(path) = self.spec_path.as_deref().filter(|p| documents_it(p)) {
+            // The app has a route of its own there: it wins, and the document is not served.
+            tracing::warn!(
+                path,
+                "a route is where the OpenAPI document would be served; it is not served"
+            );
+        }
+        if let Some(path) = self.spec_path.as_ref().filter(|p| !documents_it(p)) {
             let body = Bytes::from(serde_json::to_vec(&self.document).unwrap_or_default());
             router = router.route(
                 path,

@@ -235,6 +235,12 @@ fn operation(
         };
         for (i, item) in items.iter().enumerate() {
             match parameter(docs, doc, &format!("{list_pointer}/{i}"), item) {
+                // OpenAPI: header parameters named Accept, Content-Type or Authorization are
+                // ignored (content negotiation and the auth layer own those headers).
+                Ok(p)
+                    if p.location == Location::Header
+                        && ["accept", "content-type", "authorization"]
+                            .contains(&p.name.to_ascii_lowercase().as_str()) => {}
                 // An operation's parameter overrides the path item's of the same name and place.
                 Ok(p) => {
                     parameters.retain(|q| !(q.name == p.name && q.location == p.location));
