@@ -48,7 +48,6 @@ async fn panic() -> Json<Value> {
 ///
 /// Never for these routes: the document is generated from types known at compile time.
 #[cfg(feature = "openapi")]
-#[must_use]
 pub fn documented() -> updraft::contexts::http::openapi::Documented {
     use updraft::contexts::http::openapi::{ApiRouter, Documented, Info, api};
     let info = Info {
@@ -77,7 +76,6 @@ pub fn documented() -> updraft::contexts::http::openapi::Documented {
 
 /// The routes: `GET /hello/{name}`, `POST /orders`, `GET /panic` (and, with the `openapi`
 /// feature, `GET /openapi.json`); anything else is a 404.
-#[must_use]
 pub fn router() -> Router {
     #[cfg(feature = "openapi")]
     return documented().into_router();
@@ -87,7 +85,6 @@ pub fn router() -> Router {
 
 /// The same routes on a plain axum router, undocumented: what a build without the `openapi`
 /// feature serves.
-#[must_use]
 pub fn plain_router() -> Router {
     Router::new()
         .route("/hello/{name}", get(hello))

@@ -55,7 +55,6 @@ async fn create(
 /// # Panics
 ///
 /// Never for these routes: the document is generated from types known at compile time.
-#[must_use]
 pub fn documented() -> Documented<Table<Payment>> {
     let info = Info {
         title: "idempotent-payments".into(),
