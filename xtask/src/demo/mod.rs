@@ -94,10 +94,6 @@ pub fn run(layout: &Layout) -> Result<()> {
 
 /// Starts `examples/http-api` on a free port and calls each of its routes.
 fn http_api(layout: &Layout) -> Result<()> {
-    #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
-    fn say(text: &str) {
-        println!("{text}");
-    }
     let port = free_port()?;
     say(&format!(
         "\n4. the HTTP context: examples/http-api served locally on 127.0.0.1:{port}"
@@ -120,7 +116,7 @@ fn http_api(layout: &Layout) -> Result<()> {
         .env("PORT", port.to_string())
         .env("RUST_LOG", "warn");
     let server = start_listening("http-api", command, &log, port, Duration::from_secs(30))?;
-    let outcome = call_routes(port, say);
+    let outcome = call_routes(port);
     server.stop(Duration::from_secs(5));
     outcome
 }
@@ -149,7 +145,7 @@ fn start_listening(
 /// A method, a path, headers and a body.
 type Call<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a str);
 
-fn call_routes(port: u16, say: fn(&str)) -> Result<()> {
+fn call_routes(port: u16) -> Result<()> {
     let json = [("content-type", "application/json")];
     let calls: [Call<'_>; 7] = [
         ("GET", "/hello/world", &[], ""),
@@ -173,6 +169,17 @@ fn call_routes(port: u16, say: fn(&str)) -> Result<()> {
         ("GET", "/hello/again", &[], ""),
         ("GET", "/no/such/route", &[], ""),
     ];
+    show_calls(port, &calls)
+}
+
+/// Prints a line of the demo's narration.
+#[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
+fn say(text: &str) {
+    println!("{text}");
+}
+
+/// Makes each call on `port` and shows it with its answer.
+fn show_calls(port: u16, calls: &[Call<'_>]) -> Result<()> {
     for (method, path, headers, body) in calls {
         let (status, answer) = http(port, method, path, headers, body)
             .ok_or_else(|| fail(format!("{method} {path}: no answer")))?;
@@ -182,7 +189,7 @@ fn call_routes(port: u16, say: fn(&str)) -> Result<()> {
             format!(" {body}")
         };
         say(&format!(
-            "   {method:<4} {path:<16}{sent}\n        -> {status} {}",
+            "   {method:<6} {path:<16}{sent}\n        -> {status} {}",
             answer.trim()
         ));
     }

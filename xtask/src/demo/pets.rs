@@ -4,12 +4,12 @@
 use std::process::Command;
 use std::time::Duration;
 
-use crate::process::{free_port, http};
+use super::Call;
+use crate::Result;
+use crate::process::free_port;
 use crate::servers::Layout;
-use crate::{Result, fail};
 
-/// A method, a path and a body.
-type Call<'a> = (&'a str, &'a str, &'a str);
+const JSON: &[(&str, &str)] = &[("content-type", "application/json")];
 
 #[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
 pub(super) fn openapi_pets(layout: &Layout) -> Result<()> {
@@ -21,15 +21,15 @@ pub(super) fn openapi_pets(layout: &Layout) -> Result<()> {
         "\n20. OpenAPI, spec first: examples/openapi-pets on 127.0.0.1:{port}, every request checked against pets.yaml"
     );
     let calls: [Call<'_>; 9] = [
-        ("POST", "/pets", r#"{"name": "Rex", "tag": "dog"}"#),
-        ("POST", "/pets", r#"{"name": "Bartholomew"}"#),
-        ("GET", "/pets?limit=10", ""),
-        ("GET", "/pets/1", ""),
-        ("GET", "/pets?limit=0", ""),
-        ("POST", "/pets", r#"{"name": "", "owner": "ann"}"#),
-        ("GET", "/pets/seven", ""),
-        ("DELETE", "/pets/1", ""),
-        ("GET", "/pets/42", ""),
+        ("POST", "/pets", JSON, r#"{"name": "Rex", "tag": "dog"}"#),
+        ("POST", "/pets", JSON, r#"{"name": "Bartholomew"}"#),
+        ("GET", "/pets?limit=10", &[], ""),
+        ("GET", "/pets/1", &[], ""),
+        ("GET", "/pets?limit=0", &[], ""),
+        ("POST", "/pets", JSON, r#"{"name": "", "owner": "ann"}"#),
+        ("GET", "/pets/seven", &[], ""),
+        ("DELETE", "/pets/1", &[], ""),
+        ("GET", "/pets/42", &[], ""),
     ];
     serve(&binaries, port, &logs, None, &calls)?;
     let tighter = layout.servers.join("pets-tighter.yaml");
@@ -46,11 +46,10 @@ pub(super) fn openapi_pets(layout: &Layout) -> Result<()> {
         port,
         &logs,
         Some(&tighter),
-        &[("POST", "/pets", r#"{"name": "Bartholomew"}"#)],
+        &[("POST", "/pets", JSON, r#"{"name": "Bartholomew"}"#)],
     )
 }
 
-#[allow(clippy::print_stdout, reason = "the demo narrates what it does")]
 fn serve(
     binaries: &std::path::Path,
     port: u16,
@@ -73,25 +72,7 @@ fn serve(
         port,
         Duration::from_secs(30),
     )?;
-    let outcome = calls.iter().try_for_each(|(method, path, body)| {
-        let headers: &[(&str, &str)] = if body.is_empty() {
-            &[]
-        } else {
-            &[("content-type", "application/json")]
-        };
-        let (status, answer) = http(port, method, path, headers, body)
-            .ok_or_else(|| fail(format!("{method} {path}: no answer")))?;
-        let sent = if body.is_empty() {
-            String::new()
-        } else {
-            format!(" {body}")
-        };
-        println!(
-            "   {method:<6} {path:<16}{sent}\n        -> {status} {}",
-            answer.trim()
-        );
-        Ok(())
-    });
+    let outcome = super::show_calls(port, calls);
     server.stop(Duration::from_secs(5));
     outcome
 }

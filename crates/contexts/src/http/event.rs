@@ -84,8 +84,9 @@ impl EventSource {
     }
 }
 
-/// Characters to escape in a path API Gateway already decoded (REST `path`).
-const DECODED_PATH: &AsciiSet = &CONTROLS
+/// Characters to escape in a path API Gateway already decoded (REST `path`), or in a file
+/// path made a `file:` URI.
+pub(crate) const DECODED_PATH: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'#')

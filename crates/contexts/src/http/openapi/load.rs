@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
-use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use serde_json::Value;
 
 use super::SpecError;
+use crate::http::event::DECODED_PATH;
 
 /// The URI of a spec given as text: it has no file, so it can name no other file.
 pub(crate) const IN_MEMORY_URI: &str = "urn:updraft:openapi";
@@ -17,19 +18,6 @@ const MAX_DOCUMENTS: usize = 256;
 
 /// A document larger than this is refused before it is parsed.
 const MAX_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
-
-/// What a path keeps unencoded in a `file:` URI.
-const PATH_SET: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
 
 /// The documents of a spec, by URI.
 #[derive(Debug, Clone)]
@@ -202,7 +190,7 @@ fn normalize(path: &Path) -> PathBuf {
 pub(crate) fn file_uri(path: &Path) -> String {
     format!(
         "file://{}",
-        utf8_percent_encode(&path.to_string_lossy(), PATH_SET)
+        utf8_percent_encode(&path.to_string_lossy(), DECODED_PATH)
     )
 }
 

@@ -398,20 +398,12 @@ fn schema_at(docs: &Documents, doc: &str, pointer: &str, raw: &Value) -> Result<
 
 /// A pointer as a URI fragment: what is not allowed there percent-encoded.
 fn fragment(pointer: &str) -> String {
-    const FRAGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-        .add(b' ')
-        .add(b'"')
-        .add(b'#')
-        .add(b'%')
-        .add(b'<')
-        .add(b'>')
+    /// A path's unsafe characters, and those a fragment may not hold besides.
+    const FRAGMENT: &percent_encoding::AsciiSet = &crate::http::event::DECODED_PATH
         .add(b'[')
         .add(b']')
         .add(b'^')
-        .add(b'`')
-        .add(b'{')
-        .add(b'|')
-        .add(b'}');
+        .add(b'|');
     percent_encoding::utf8_percent_encode(pointer, FRAGMENT).to_string()
 }
 
