@@ -646,12 +646,17 @@ fn a_spec_path_where_the_spec_is_served_is_a_startup_error() {
 
 /// Fuzz target: hostile bodies, queries and paths through the spec's checks. Every request is
 /// answered, and never with a server error: what the spec refuses is the client's fault.
+/// (Response checks are off: `getPet` drifts from the contract for id 13 on purpose.)
 #[test]
 fn fuzz_requests_checked_against_a_spec_are_answered_never_panicked_on() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let service = service();
+    let router = bound(OpenApi::from_file(spec_path("api.yaml")).unwrap())
+        .validate_responses(false)
+        .build()
+        .unwrap();
+    let service = lambda(App::new(router).env(Env::default()));
     proptest!(updraft_testkit::fuzz::config(), |(
         body in updraft_testkit::fuzz::nasty_value(),
         query in "[a-z0-9=&%.,+-]{0,40}",

@@ -125,7 +125,10 @@ mod convert;
 mod io;
 mod load;
 mod paths;
+mod refs;
+mod schema;
 mod spec;
+mod swagger;
 mod validate;
 
 use std::fmt;
@@ -191,7 +194,7 @@ impl OpenApi {
         if version == Version::Swagger2 {
             let names: Vec<String> = docs.docs.keys().cloned().collect();
             for (name, document) in names.iter().zip(docs.each_mut()) {
-                convert::swagger_to_openapi(document, name)?;
+                swagger::swagger_to_openapi(document, name)?;
             }
         }
         if version != Version::V31 {

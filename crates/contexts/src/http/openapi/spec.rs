@@ -1,16 +1,13 @@
 //! The operations of a spec: each one's method, path, parameters, request body and responses,
 //! with references followed and schemas kept as URIs for the validator to resolve.
 
-use std::fmt::Write as _;
-
 use http::Method;
 use serde_json::{Map, Value};
 
 use super::Problem;
-use super::load::{Documents, join};
-
-/// How many `$ref` hops a non-schema reference may take before it is called a loop.
-const MAX_HOPS: usize = 32;
+use super::load::Documents;
+use super::refs::{escape, follow, invalid};
+use super::schema::{SchemaAt, schema_at};
 
 /// Where a parameter is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,26 +27,6 @@ impl Location {
             Location::Cookie => "cookie",
         }
     }
-}
-
-/// A schema, by the URI the validator resolves (`<document>#<pointer>`), with the top-level
-/// type that says how a parameter's text becomes JSON.
-#[derive(Debug, Clone)]
-pub(crate) struct SchemaAt {
-    pub(crate) uri: String,
-    pub(crate) kind: Kind,
-    pub(crate) items: Kind,
-}
-
-/// The JSON type a parameter's text is read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum Kind {
-    #[default]
-    String,
-    Integer,
-    Number,
-    Boolean,
-    Array,
 }
 
 /// One parameter of an operation.
@@ -148,59 +125,6 @@ pub(crate) fn operations(docs: &Documents) -> Result<Vec<Operation>, Vec<Problem
     } else {
         Err(problems)
     }
-}
-
-/// A value found by following references: its document, its pointer there, and itself.
-pub(crate) struct Found<'a> {
-    pub(crate) uri: String,
-    pub(crate) value: &'a Value,
-}
-
-/// Follows `value`'s `$ref` chain (if any) from the document `doc`; returns the document and
-/// pointer where it ends, and the value there.
-fn follow<'a>(
-    docs: &'a Documents,
-    doc: &str,
-    at: &str,
-    value: &'a Value,
-) -> Result<((String, String), Found<'a>), Problem> {
-    let mut doc = doc.to_owned();
-    let mut pointer = at.trim_start_matches('#').to_owned();
-    let mut value = value;
-    for _ in 0..MAX_HOPS {
-        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
-            let uri = format!("{doc}#{pointer}");
-            return Ok(((doc, pointer), Found { uri, value }));
-        };
-        let (target_doc, target_pointer) = join(&doc, reference);
-        let target = docs
-            .docs
-            .get(&target_doc)
-            .and_then(|d| d.pointer(&target_pointer))
-            .ok_or_else(|| Problem::Invalid {
-                at: format!("{doc}#{pointer}"),
-                reason: format!("the reference `{reference}` does not resolve"),
-            })?;
-        doc = target_doc;
-        pointer = target_pointer;
-        value = target;
-    }
-    Err(Problem::Invalid {
-        at: format!("{doc}#{pointer}"),
-        reason: format!("more than {MAX_HOPS} references in a row (a loop?)"),
-    })
-}
-
-fn invalid(at: &str, reason: &str) -> Problem {
-    Problem::Invalid {
-        at: at.to_owned(),
-        reason: reason.to_owned(),
-    }
-}
-
-/// A JSON pointer token for `key` (`~` → `~0`, `/` → `~1`).
-pub(crate) fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 #[allow(clippy::too_many_arguments, reason = "one operation's whole context")]
@@ -378,51 +302,4 @@ fn content(
         out.push((media.to_ascii_lowercase(), schema));
     }
     Ok(out)
-}
-
-/// The schema at `pointer`, with the type its text is read as (following its own `$ref`s for
-/// that, while the validator follows them again on its own).
-fn schema_at(docs: &Documents, doc: &str, pointer: &str, raw: &Value) -> Result<SchemaAt, Problem> {
-    let (_, found) = follow(docs, doc, pointer, raw)?;
-    let kind = kind_of(found.value);
-    let items = match found.value.get("items") {
-        Some(items) => follow(docs, doc, &format!("{pointer}/items"), items)
-            .map(|(_, f)| kind_of(f.value))
-            .unwrap_or_default(),
-        None => Kind::String,
-    };
-    let mut uri = String::with_capacity(doc.len() + pointer.len() + 1);
-    let _ = write!(uri, "{doc}#{}", fragment(pointer));
-    Ok(SchemaAt { uri, kind, items })
-}
-
-/// A pointer as a URI fragment: what is not allowed there percent-encoded.
-fn fragment(pointer: &str) -> String {
-    /// A path's unsafe characters, and those a fragment may not hold besides.
-    const FRAGMENT: &percent_encoding::AsciiSet = &crate::http::event::DECODED_PATH
-        .add(b'[')
-        .add(b']')
-        .add(b'^')
-        .add(b'|');
-    percent_encoding::utf8_percent_encode(pointer, FRAGMENT).to_string()
-}
-
-fn kind_of(schema: &Value) -> Kind {
-    let named = |name: &str| match name {
-        "integer" => Some(Kind::Integer),
-        "number" => Some(Kind::Number),
-        "boolean" => Some(Kind::Boolean),
-        "array" => Some(Kind::Array),
-        "string" => Some(Kind::String),
-        _ => None,
-    };
-    match schema.get("type") {
-        Some(Value::String(name)) => named(name).unwrap_or_default(),
-        Some(Value::Array(names)) => names
-            .iter()
-            .filter_map(Value::as_str)
-            .find_map(named)
-            .unwrap_or_default(),
-        _ => Kind::String,
-    }
 }

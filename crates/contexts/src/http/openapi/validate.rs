@@ -11,7 +11,8 @@ use jsonschema::{Draft, Registry, Validator};
 use serde_json::{Number, Value, json};
 
 use super::Problem;
-use super::spec::{Content, Kind, Location, Operation, Parameter, SchemaAt};
+use super::schema::{Kind, SchemaAt};
+use super::spec::{Content, Location, Operation, Parameter};
 use crate::http::FieldError;
 
 /// Media types, each with the validator of its schema (none when it declares no schema).
