@@ -131,33 +131,25 @@ fn timed(runtime: &tokio::runtime::Runtime, service: &LambdaService, event: &[u8
     })
 }
 
-/// The median of per-round ratios (checked ÷ plain), and the median added time per request.
+/// The median of per-round ratios (checked ÷ plain), and the added time per request (the
+/// difference of the median rounds).
 fn paired(
     runtime: &tokio::runtime::Runtime,
     checked: &LambdaService,
     plain: &LambdaService,
     event: &[u8],
 ) -> (f64, f64) {
-    let mut ratios = Vec::with_capacity(ROUNDS);
-    let mut added = Vec::with_capacity(ROUNDS);
-    for round in 0..ROUNDS {
-        let (a, b) = if round % 2 == 0 {
-            let a = timed(runtime, checked, event);
-            (a, timed(runtime, plain, event))
-        } else {
-            let b = timed(runtime, plain, event);
-            (timed(runtime, checked, event), b)
-        };
-        ratios.push(a.as_secs_f64() / b.as_secs_f64());
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "a batch is a few hundred requests"
-        )]
-        added.push((a.as_secs_f64() - b.as_secs_f64()) * 1e9 / BATCH as f64);
-    }
-    ratios.sort_by(f64::total_cmp);
-    added.sort_by(f64::total_cmp);
-    (ratios[ratios.len() / 2], added[added.len() / 2])
+    let rounds = updraft::testing::paired(
+        ROUNDS,
+        || timed(runtime, checked, event),
+        || timed(runtime, plain, event),
+    );
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "a batch is a few hundred requests"
+    )]
+    let added = (rounds.first.as_secs_f64() - rounds.second.as_secs_f64()) * 1e9 / BATCH as f64;
+    (rounds.ratio, added)
 }
 
 fn main() {
