@@ -6,13 +6,13 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{FromRequestParts, RawPathParams, Request, State};
 use axum::handler::Handler;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, get, on};
-use http::{HeaderValue, StatusCode, header};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use http::StatusCode;
 use jsonschema::{Draft, Registry};
 
 use super::spec::{Location, Operation};
@@ -172,19 +172,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
             router = router.route(path, route);
         }
         if let Some(path) = spec_path {
-            let document = Bytes::from(serde_json::to_vec(spec.document()).unwrap_or_default());
-            router = router.route(
-                &path,
-                get(move || async move {
-                    (
-                        [(
-                            header::CONTENT_TYPE,
-                            HeaderValue::from_static("application/json"),
-                        )],
-                        document,
-                    )
-                }),
-            );
+            router = router.route(&path, super::document_route(spec.document()));
         }
         Ok(router)
     }
@@ -227,7 +215,6 @@ async fn guard(State(guarded): State<Arc<Guarded>>, request: Request, next: Next
     };
     let path: Vec<(&str, &str)> = params.iter().collect();
     let mut failures = guarded.checks.parameters(&parts, &path);
-    drop(path);
     let body = if guarded.checks.has_body() {
         let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
             return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "the body is over 6 MB")

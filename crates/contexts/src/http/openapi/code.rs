@@ -9,9 +9,6 @@
 //! (`ApiRouter::merge`, `ApiRouter::route`); their routes are served but not documented.
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::routing::get;
-use http::{HeaderValue, header};
 use serde_json::Value;
 
 pub use aide::axum::ApiRouter;
@@ -92,9 +89,7 @@ impl<S: Clone + Send + Sync + 'static> Documented<S> {
     /// writes it.
     #[must_use]
     pub fn to_json_pretty(&self) -> String {
-        let mut text = serde_json::to_string_pretty(&self.document).unwrap_or_default();
-        text.push('\n');
-        text
+        super::pretty(&self.document)
     }
 
     /// Where the document is served (default `/openapi.json`); `None` serves it nowhere.
@@ -125,19 +120,7 @@ impl<S: Clone + Send + Sync + 'static> Documented<S> {
             );
         }
         if let Some(path) = self.spec_path.as_ref().filter(|p| !documents_it(p)) {
-            let body = Bytes::from(serde_json::to_vec(&self.document).unwrap_or_default());
-            router = router.route(
-                path,
-                get(move || async move {
-                    (
-                        [(
-                            header::CONTENT_TYPE,
-                            HeaderValue::from_static("application/json"),
-                        )],
-                        body,
-                    )
-                }),
-            );
+            router = router.route(path, super::document_route(&self.document));
             #[cfg(feature = "swagger-ui")]
             if let Some(ui) = &self.swagger_path {
                 let title = self.document["info"]["title"].as_str().unwrap_or("API");
@@ -151,8 +134,11 @@ impl<S: Clone + Send + Sync + 'static> Documented<S> {
                         "\"deepLinking\": true, \"validatorUrl\": null,",
                         1,
                     );
-                let page = Bytes::from(page);
-                router = router.route(ui, get(move || async move { axum::response::Html(page) }));
+                let page = axum::body::Bytes::from(page);
+                router = router.route(
+                    ui,
+                    axum::routing::get(move || async move { axum::response::Html(page) }),
+                );
             }
         }
         #[cfg(not(feature = "swagger-ui"))]

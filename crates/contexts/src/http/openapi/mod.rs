@@ -219,9 +219,7 @@ impl OpenApi {
     /// writes it.
     #[must_use]
     pub fn to_json_pretty(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self.document()).unwrap_or_default();
-        text.push('\n');
-        text
+        pretty(self.document())
     }
 
     /// The `operationId` of every operation, in path order.
@@ -234,6 +232,29 @@ impl OpenApi {
     pub fn routes<S: Clone + Send + Sync + 'static>(self) -> Routes<S> {
         Routes::new(self)
     }
+}
+
+/// `document` as pretty-printed JSON with a final newline: the form both directions write.
+fn pretty(document: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The route that serves `document` as JSON, serialized once.
+fn document_route<S: Clone + Send + Sync + 'static>(
+    document: &Value,
+) -> axum::routing::MethodRouter<S> {
+    let body = axum::body::Bytes::from(serde_json::to_vec(document).unwrap_or_default());
+    axum::routing::get(move || async move {
+        (
+            [(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+    })
 }
 
 /// Why a spec could not be loaded or bound.
