@@ -6,7 +6,8 @@
 //! answers Lambda with `batchItemFailures` listing exactly the records that failed (a decode
 //! error, a handler error, a panic; on FIFO queues also the rest of a failed group), so SQS
 //! redelivers those and nothing else. Enable `ReportBatchItemFailures` on the event source
-//! mapping.
+//! mapping. A queue is FIFO when its ARN ends in `.fifo`: the message groups of a standard
+//! queue (fair queues) hold nothing back.
 //!
 //! Records published through SNS are unwrapped, whether the subscription delivers raw or in the
 //! SNS envelope, and their `session` attribute is read either way (see

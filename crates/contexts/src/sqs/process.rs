@@ -188,14 +188,17 @@ impl IdCopy {
 }
 
 /// Whether a batch comes from a FIFO queue. A batch comes from one queue, so its first record
-/// tells.
+/// tells. A FIFO queue's name ends in `.fifo`, so its ARN decides; only a record without an
+/// ARN (a hand-made event) is judged by its `MessageGroupId`. Records of a standard queue may
+/// carry a group id too (fair queues): they stay standard, run concurrently, and a failure
+/// holds back no other record.
 pub(crate) fn is_fifo(records: &[SqsMessage]) -> bool {
-    records.first().is_some_and(|r| {
-        r.attributes.contains_key("MessageGroupId")
-            || r.event_source_arn
-                .as_deref()
-                .is_some_and(updraft_core::message::is_fifo)
-    })
+    records
+        .first()
+        .is_some_and(|r| match r.event_source_arn.as_deref() {
+            Some(arn) if !arn.is_empty() => updraft_core::message::is_fifo(arn),
+            _ => r.attributes.contains_key("MessageGroupId"),
+        })
 }
 
 /// Runs a standard batch; returns the failed message ids.
@@ -291,6 +294,29 @@ mod tests {
         for id in ["", "059f36b4-87a3-44ab-83d2-661975830a7d", &"é".repeat(40)] {
             assert_eq!(IdCopy::of(id).into_string(), id);
         }
+    }
+
+    #[test]
+    fn the_queue_arn_decides_fifo_and_a_group_id_only_without_one() {
+        let record = |arn: Option<&str>, group: Option<&str>| {
+            let mut m = SqsMessage::default();
+            m.event_source_arn = arn.map(str::to_owned);
+            if let Some(group) = group {
+                m.attributes.insert("MessageGroupId".into(), group.into());
+            }
+            vec![m]
+        };
+        let fifo = "arn:aws:sqs:us-east-2:123456789012:jobs.fifo";
+        let standard = "arn:aws:sqs:us-east-2:123456789012:jobs";
+        assert!(is_fifo(&record(Some(fifo), Some("g"))));
+        assert!(is_fifo(&record(Some(fifo), None)));
+        // A fair queue: standard, with message groups for fairness only.
+        assert!(!is_fifo(&record(Some(standard), Some("tenant-a"))));
+        assert!(!is_fifo(&record(Some(standard), None)));
+        assert!(is_fifo(&record(None, Some("g"))));
+        assert!(is_fifo(&record(Some(""), Some("g"))));
+        assert!(!is_fifo(&record(None, None)));
+        assert!(!is_fifo(&[]));
     }
 
     #[test]
