@@ -84,7 +84,8 @@ impl<T> Record<T> {
         &self.system_attributes
     }
 
-    /// The FIFO message group, on FIFO queues.
+    /// The message group: on FIFO queues, and on standard queues whose producers set one
+    /// (fair queues).
     #[must_use]
     pub fn group_id(&self) -> Option<&str> {
         self.system_attributes
